@@ -1,0 +1,78 @@
+/**
+ * A session as storage holds it. Connectors speak this; applications speak {@link SessionStore}.
+ * `id` is the SHA-256 hex digest of the session key, never the key itself.
+ */
+export interface StoredSession {
+  id: string;
+  /** The serialized session data. */
+  data: string;
+  userId: string | null;
+  /** Incremented by every data write; the basis of compare-and-swap. */
+  version: number;
+  /** The effective deadline: the earlier of the idle and the absolute limit (or a custom expiry). */
+  expiresAt: Date;
+  /** The hard cap measured from creation (or a custom expiry). */
+  absoluteExpiresAt: Date;
+  /** The cookie should carry no Max-Age/Expires ("until the browser closes"). */
+  browserSession: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** A stored session without its data, as listings return it. */
+export type SessionSummary = Omit<StoredSession, "data">;
+
+/** The columns a compare-and-swap write replaces. `id` is set only when the key rotates. */
+export interface SessionWrite {
+  id?: string;
+  data: string;
+  userId: string | null;
+  expiresAt: Date;
+  absoluteExpiresAt: Date;
+  browserSession: boolean;
+  updatedAt: Date;
+}
+
+/**
+ * The storage contract. Every method is required and returns a Promise; "not found" is `null`,
+ * `false` or `0`, never a throw. Any other failure rejects (the core wraps it in `ConnectorError`).
+ */
+export interface SessionConnector {
+  /** The row with this id; `null` when there is none. MAY return `null` for an expired row. */
+  getSession(id: string): Promise<StoredSession | null>;
+
+  /**
+   * Inserts a new row. MUST NOT overwrite an existing row: returns `false` when `id` is taken.
+   */
+  createSession(session: StoredSession): Promise<boolean>;
+
+  /**
+   * Compare-and-swap: applies `write` and sets `version` to `expectedVersion + 1` only if the row
+   * `id` exists with `version === expectedVersion`, as ONE atomic statement. When `write.id` is set
+   * the row's id changes to it in that same statement (key rotation). Returns whether a row changed.
+   */
+  updateSession(id: string, expectedVersion: number, write: SessionWrite): Promise<boolean>;
+
+  /**
+   * Extends the deadline without touching data or version: sets `expiresAt` and `updatedAt` only if
+   * the row exists and its current `expiresAt` is after `now` and before `expiresAt`. One statement;
+   * MUST NOT read-modify-write the data. Returns whether a row changed.
+   */
+  touchSession(id: string, expiresAt: Date, now: Date): Promise<boolean>;
+
+  /** Deletes the row. Idempotent: a missing row is not an error. */
+  destroySession(id: string): Promise<void>;
+
+  /** The user's sessions whose `expiresAt` is after `now`, oldest first. */
+  listUserSessions(userId: string, now: Date): Promise<SessionSummary[]>;
+
+  /** Deletes all of the user's sessions except `exceptId`; returns how many went. */
+  destroyUserSessions(userId: string, exceptId?: string): Promise<number>;
+
+  /**
+   * Deletes at most `limit` rows whose `expiresAt` is at or before `now`, re-checking the deadline
+   * in the delete itself so a row extended meanwhile survives. Returns how many went.
+   * MUST NOT load session data; memory MUST NOT grow with the table.
+   */
+  deleteExpiredSessions(now: Date, limit: number): Promise<number>;
+}

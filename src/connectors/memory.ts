@@ -1,0 +1,115 @@
+import { type Clock, systemClock } from "../clock.js";
+import type { SessionConnector, SessionSummary, SessionWrite, StoredSession } from "../connector.js";
+
+const DATE_FIELDS = ["expiresAt", "absoluteExpiresAt", "createdAt", "updatedAt"] as const;
+
+/** JSON round trip, so Date and serialization mistakes show up here exactly as with a database. */
+function freeze(session: StoredSession): string {
+  return JSON.stringify(session);
+}
+
+function thaw(text: string): StoredSession {
+  const row: StoredSession = JSON.parse(text);
+  for (const field of DATE_FIELDS) row[field] = new Date(row[field]);
+  return row;
+}
+
+function summary({ data: _data, ...rest }: StoredSession): SessionSummary {
+  return rest;
+}
+
+/** Options of {@link MemoryConnector}. */
+export interface MemoryConnectorOptions {
+  /** Decides when stored rows have expired and may be dropped. @default the system clock */
+  clock?: Clock;
+}
+
+/**
+ * Keeps sessions in process memory: for tests and development, not production (one process,
+ * lost on restart). Expired rows are dropped when met, so it does not leak.
+ */
+export class MemoryConnector implements SessionConnector {
+  readonly #rows = new Map<string, string>();
+  readonly #clock: Clock;
+
+  constructor(options: MemoryConnectorOptions = {}) {
+    this.#clock = options.clock ?? systemClock;
+  }
+
+  /** Number of rows held, expired ones included until met. */
+  get size(): number {
+    return this.#rows.size;
+  }
+
+  async getSession(id: string): Promise<StoredSession | null> {
+    const text = this.#rows.get(id);
+    if (text === undefined) return null;
+    const row = thaw(text);
+    if (row.expiresAt.getTime() <= this.#clock().getTime()) {
+      this.#rows.delete(id);
+      return null;
+    }
+    return row;
+  }
+
+  async createSession(session: StoredSession): Promise<boolean> {
+    if (this.#rows.has(session.id)) return false;
+    this.#rows.set(session.id, freeze(session));
+    return true;
+  }
+
+  async updateSession(id: string, expectedVersion: number, write: SessionWrite): Promise<boolean> {
+    const text = this.#rows.get(id);
+    if (text === undefined) return false;
+    const row = thaw(text);
+    if (row.version !== expectedVersion) return false;
+    const next: StoredSession = { ...row, ...write, id: write.id ?? id, version: expectedVersion + 1 };
+    if (next.id !== id && this.#rows.has(next.id)) return false;
+    this.#rows.delete(id);
+    this.#rows.set(next.id, freeze(next));
+    return true;
+  }
+
+  async touchSession(id: string, expiresAt: Date, now: Date): Promise<boolean> {
+    const text = this.#rows.get(id);
+    if (text === undefined) return false;
+    const row = thaw(text);
+    const current = row.expiresAt.getTime();
+    if (current <= now.getTime() || current >= expiresAt.getTime()) return false;
+    this.#rows.set(id, freeze({ ...row, expiresAt, updatedAt: now }));
+    return true;
+  }
+
+  async destroySession(id: string): Promise<void> {
+    this.#rows.delete(id);
+  }
+
+  async listUserSessions(userId: string, now: Date): Promise<SessionSummary[]> {
+    return this.#all()
+      .filter((row) => row.userId === userId && row.expiresAt.getTime() > now.getTime())
+      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())
+      .map(summary);
+  }
+
+  async destroyUserSessions(userId: string, exceptId?: string): Promise<number> {
+    const doomed = this.#all().filter((row) => row.userId === userId && row.id !== exceptId);
+    for (const row of doomed) this.#rows.delete(row.id);
+    return doomed.length;
+  }
+
+  async deleteExpiredSessions(now: Date, limit: number): Promise<number> {
+    let deleted = 0;
+    for (const [id, text] of this.#rows) {
+      if (deleted >= limit) break;
+      if (thaw(text).expiresAt.getTime() <= now.getTime()) {
+        this.#rows.delete(id);
+        deleted++;
+      }
+    }
+    return deleted;
+  }
+
+  #all(): StoredSession[] {
+    return [...this.#rows.values()].map(thaw);
+  }
+}

@@ -1,0 +1,139 @@
+import type { SessionConnector, SessionSummary, SessionWrite, StoredSession } from "../connector.js";
+import { ConfigError } from "../errors.js";
+
+type DateFilter = { gt?: Date; lt?: Date; lte?: Date };
+
+/** Every column but `data`: listings and cleanup never read session data. */
+const SUMMARY = {
+  id: true,
+  userId: true,
+  version: true,
+  expiresAt: true,
+  absoluteExpiresAt: true,
+  browserSession: true,
+  createdAt: true,
+  updatedAt: true,
+} as const;
+
+/**
+ * The few methods of a Prisma model delegate (`prisma.session`) the connector calls, declared
+ * structurally so any generated client fits, whatever its output path or Prisma version.
+ */
+export interface PrismaSessionDelegate {
+  findUnique(args: { where: { id: string } }): PromiseLike<StoredSession | null>;
+  findMany(args: {
+    where: { userId?: string; expiresAt?: DateFilter };
+    select: typeof SUMMARY;
+    orderBy?: { createdAt: "asc" };
+    take?: number;
+  }): PromiseLike<SessionSummary[]>;
+  create(args: { data: StoredSession }): PromiseLike<unknown>;
+  updateMany(args: {
+    where: { id: string; version?: number; expiresAt?: DateFilter };
+    data: Partial<SessionWrite> & { version?: number };
+  }): PromiseLike<{ count: number }>;
+  deleteMany(args: {
+    where: { id?: string | { in: string[] } | { not: string }; userId?: string; expiresAt?: DateFilter };
+  }): PromiseLike<{ count: number }>;
+}
+
+/** Options of {@link PrismaConnector}. */
+export interface PrismaConnectorOptions<Model extends string> {
+  /** The model's delegate name on the client (`prisma.session`). @default "session" */
+  model?: Model;
+}
+
+/** Prisma's "unique constraint failed" code: the id is taken. */
+const UNIQUE_VIOLATION = "P2002";
+
+const DELEGATE_METHODS = ["findUnique", "findMany", "create", "updateMany", "deleteMany"] as const;
+
+function isDelegate(value: unknown): value is PrismaSessionDelegate {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    DELEGATE_METHODS.every((name) => typeof Reflect.get(value, name) === "function")
+  );
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return typeof error === "object" && error !== null && Reflect.get(error, "code") === UNIQUE_VIOLATION;
+}
+
+/**
+ * Stores sessions through the application's own Prisma client.
+ *
+ * @example
+ * const connector = new PrismaConnector(prisma); // or new PrismaConnector(prisma, { model: "webSession" })
+ */
+export class PrismaConnector<Model extends string = "session"> implements SessionConnector {
+  readonly #table: PrismaSessionDelegate;
+
+  constructor(client: { [K in NoInfer<Model>]: PrismaSessionDelegate }, options: PrismaConnectorOptions<Model> = {}) {
+    const model = options.model ?? "session";
+    const table: unknown = Reflect.get(client, model);
+    if (!isDelegate(table)) throw new ConfigError(`The Prisma client has no model delegate "${model}"`);
+    this.#table = table;
+  }
+
+  async getSession(id: string): Promise<StoredSession | null> {
+    return this.#table.findUnique({ where: { id } });
+  }
+
+  async createSession(session: StoredSession): Promise<boolean> {
+    try {
+      await this.#table.create({ data: session });
+      return true;
+    } catch (error) {
+      // Only "id taken" is an answer; everything else (connection lost, bad schema) is a failure.
+      if (isUniqueViolation(error)) return false;
+      throw error;
+    }
+  }
+
+  async updateSession(id: string, expectedVersion: number, write: SessionWrite): Promise<boolean> {
+    const { count } = await this.#table.updateMany({
+      where: { id, version: expectedVersion },
+      data: { ...write, version: expectedVersion + 1 },
+    });
+    return count === 1;
+  }
+
+  async touchSession(id: string, expiresAt: Date, now: Date): Promise<boolean> {
+    const { count } = await this.#table.updateMany({
+      where: { id, expiresAt: { gt: now, lt: expiresAt } },
+      data: { expiresAt, updatedAt: now },
+    });
+    return count === 1;
+  }
+
+  async destroySession(id: string): Promise<void> {
+    await this.#table.deleteMany({ where: { id } });
+  }
+
+  async listUserSessions(userId: string, now: Date): Promise<SessionSummary[]> {
+    return this.#table.findMany({
+      where: { userId, expiresAt: { gt: now } },
+      select: SUMMARY,
+      orderBy: { createdAt: "asc" },
+    });
+  }
+
+  async destroyUserSessions(userId: string, exceptId?: string): Promise<number> {
+    const where = exceptId === undefined ? { userId } : { userId, id: { not: exceptId } };
+    const { count } = await this.#table.deleteMany({ where });
+    return count;
+  }
+
+  async deleteExpiredSessions(now: Date, limit: number): Promise<number> {
+    const expired = await this.#table.findMany({
+      where: { expiresAt: { lte: now } },
+      select: SUMMARY,
+      take: limit,
+    });
+    if (expired.length === 0) return 0;
+    const ids = expired.map((row) => row.id);
+    const { count } = await this.#table.deleteMany({ where: { id: { in: ids }, expiresAt: { lte: now } } });
+    return count;
+  }
+}

@@ -1,0 +1,51 @@
+import type { SessionSummary } from "./connector.js";
+import { hashSessionKey, isValidSessionKey } from "./keys.js";
+import { type ResolvedSessionOptions, resolveOptions, type SessionOptions } from "./options.js";
+import { type SessionData, SessionStore } from "./session-store.js";
+import { callConnector } from "./storage-call.js";
+
+/**
+ * Holds the options shared by an application's sessions, opens stores, and runs the per-user
+ * operations ("your devices", log out everywhere).
+ *
+ * @example
+ * const sessions = new SessionManager<{ cart: string[] }>({ connector: new PrismaConnector(prisma) });
+ * const session = sessions.open(cookieValue);
+ */
+export class SessionManager<Data extends SessionData = SessionData> {
+  readonly options: ResolvedSessionOptions;
+
+  constructor(options: SessionOptions) {
+    this.options = resolveOptions(options);
+  }
+
+  /** A store for the key from a cookie (`null`/`undefined`/malformed: a new session). */
+  open(sessionKey?: string | null): SessionStore<Data> {
+    return new SessionStore<Data>(sessionKey, this.options);
+  }
+
+  /** The user's live sessions, oldest first, without their data. Ids are key digests. */
+  async listUserSessions(userId: string): Promise<SessionSummary[]> {
+    const now = this.options.clock();
+    return callConnector(this.options, "listUserSessions", (c) => c.listUserSessions(userId, now));
+  }
+
+  /**
+   * Ends every session of the user ("log out everywhere"), or all but `except` ("log out other
+   * devices"). Returns how many were removed.
+   */
+  async destroyUserSessions(userId: string, options: { except?: SessionStore<Data> } = {}): Promise<number> {
+    const exceptId = options.except?.id ?? undefined;
+    return callConnector(this.options, "destroyUserSessions", (c) => c.destroyUserSessions(userId, exceptId));
+  }
+
+  /** Ends one session by its id (from {@link listUserSessions}); a missing one is not an error. */
+  async destroySessionById(id: string): Promise<void> {
+    await callConnector(this.options, "destroySessionById", (c) => c.destroySession(id));
+  }
+
+  /** The storage id of a key, to mark the current session in a listing. `null` if malformed. */
+  idOf(sessionKey: string): string | null {
+    return isValidSessionKey(sessionKey) ? hashSessionKey(sessionKey) : null;
+  }
+}

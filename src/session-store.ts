@@ -1,0 +1,383 @@
+import type { StoredSession } from "./connector.js";
+import { SessionError } from "./errors.js";
+import {
+  computeDeadlines,
+  type Deadlines,
+  type ExpiryChoice,
+  type ExpiryInput,
+  initialDeadlines,
+  parseExpiry,
+  touchDeadline,
+} from "./expiry.js";
+import { generateSessionKey, hashSessionKey, isValidSessionKey, redactSessionKey } from "./keys.js";
+import { type ResolvedSessionOptions, resolveOptions, type SessionOptions } from "./options.js";
+import { writeSession } from "./save.js";
+import { checkValue, serializeData } from "./serializer.js";
+import { callConnector } from "./storage-call.js";
+
+/** The shape of session data. Narrow it with the type parameter of {@link SessionStore}. */
+export type SessionData = Record<string, unknown>;
+
+type Key<Data> = keyof Data & string;
+
+/**
+ * One session: a bag of data with lazy load, lazy save, expiry control and key rotation
+ * (the TypeScript port of Duck's `SessionStore`).
+ *
+ * @example
+ * const session = new SessionStore<{ cart: string[] }>(cookieValue, { connector });
+ * await session.load();
+ * session.set("cart", [...(session.get("cart") ?? []), "apple"]);
+ * if (session.needsUpdate()) await session.save();
+ * // send session.sessionKey back in the cookie
+ */
+export class SessionStore<Data extends SessionData = SessionData> {
+  readonly #options: ResolvedSessionOptions;
+  #key: string | null;
+  #loaded: boolean;
+  #modified = false;
+  #data = new Map<string, unknown>();
+  /** The row as last read or written; `null` for a session that is not stored (yet). */
+  #row: StoredSession | null = null;
+  #expiry: ExpiryChoice | undefined;
+  #userId: { value: string | null } | undefined;
+  #destroyed = false;
+
+  /**
+   * @param sessionKey - the key from the cookie, or `null` for a new visitor. A value that is not
+   *   a well-formed key is dropped at once: no query is ever made with it.
+   */
+  constructor(sessionKey: string | null | undefined, options: SessionOptions | ResolvedSessionOptions) {
+    this.#options = resolveOptions(options);
+    this.#key = isValidSessionKey(sessionKey) ? sessionKey : null;
+    this.#loaded = this.#key === null;
+    if (sessionKey && this.#key === null) this.#options.logger.debug?.("malformed session key ignored");
+  }
+
+  /** A new random key: 32 URL-safe characters from nanoid (about 190 bits). */
+  static generateSessionId(): string {
+    return generateSessionKey();
+  }
+
+  /** The key to send in the cookie; `null` until the session has one. */
+  get sessionKey(): string | null {
+    return this.#key;
+  }
+
+  /** The storage id (SHA-256 digest) of the current key, as listed by `listUserSessions`. */
+  get id(): string | null {
+    return this.#key === null ? null : hashSessionKey(this.#key);
+  }
+
+  /** Whether stored data has been read (always true for a session without a key). */
+  get loaded(): boolean {
+    return this.#loaded;
+  }
+
+  /** Whether data was changed through the API since the last load or save. Set it to force a save. */
+  get modified(): boolean {
+    return this.#modified;
+  }
+
+  set modified(value: boolean) {
+    this.#modified = value;
+  }
+
+  /** True after `destroy()` of this session: the cookie should be cleared. */
+  get destroyed(): boolean {
+    return this.#destroyed;
+  }
+
+  /** The owner of the session, for per-user listing and log-out-everywhere. */
+  get userId(): string | null {
+    this.#requireLoaded();
+    return this.#userId ? this.#userId.value : (this.#row?.userId ?? null);
+  }
+
+  set userId(value: string | null) {
+    this.#requireLoaded();
+    this.#userId = { value };
+  }
+
+  /**
+   * Reads the stored session. A second call is a no-op unless `force` is set, which discards
+   * unsaved changes. An unknown or expired session loads as empty and gets a fresh key on save.
+   */
+  async load(options: { force?: boolean } = {}): Promise<Partial<Data>> {
+    if (this.#loaded && !options.force) return this.toJSON();
+    this.#reset();
+    if (this.#key !== null) {
+      const key = this.#key;
+      const row = await callConnector(this.#options, "load", (c) => c.getSession(hashSessionKey(key)));
+      this.#adopt(row);
+    }
+    this.#loaded = true;
+    return this.toJSON();
+  }
+
+  /** The value under `key`, or `undefined`. */
+  get<K extends Key<Data>>(key: K): Data[K] | undefined {
+    this.#requireLoaded();
+    return this.#data.get(key) as Data[K] | undefined;
+  }
+
+  /** Stores `value` under `key`; throws `SessionError` (`UNSERIALIZABLE`) if it cannot be stored. */
+  set<K extends Key<Data>>(key: K, value: Data[K]): this {
+    this.#requireLoaded();
+    checkValue(this.#options.serializer, key, value);
+    this.#data.set(key, value);
+    this.#modified = true;
+    return this;
+  }
+
+  has(key: Key<Data>): boolean {
+    this.#requireLoaded();
+    return this.#data.has(key);
+  }
+
+  /** Removes `key`; returns whether it was there. */
+  delete(key: Key<Data>): boolean {
+    this.#requireLoaded();
+    const existed = this.#data.delete(key);
+    if (existed) this.#modified = true;
+    return existed;
+  }
+
+  /** Sets several keys at once. */
+  update(values: Partial<Data>): this {
+    this.#requireLoaded();
+    const entries = Object.entries(values);
+    for (const [key, value] of entries) checkValue(this.#options.serializer, key, value);
+    for (const [key, value] of entries) this.#data.set(key, value);
+    if (entries.length > 0) this.#modified = true;
+    return this;
+  }
+
+  /** Removes `key` and returns its value, or `fallback` when it was not there. */
+  pop<K extends Key<Data>>(key: K, fallback?: Data[K]): Data[K] | undefined {
+    this.#requireLoaded();
+    if (!this.#data.has(key)) return fallback;
+    const value = this.#data.get(key) as Data[K];
+    this.#data.delete(key);
+    this.#modified = true;
+    return value;
+  }
+
+  /** Removes and returns the most recently inserted entry, or `undefined` when empty. */
+  popItem(): [Key<Data>, Data[Key<Data>]] | undefined {
+    this.#requireLoaded();
+    const last = [...this.#data.keys()].at(-1);
+    if (last === undefined) return undefined;
+    const value = this.#data.get(last) as Data[Key<Data>];
+    this.#data.delete(last);
+    this.#modified = true;
+    return [last as Key<Data>, value];
+  }
+
+  /** Removes every key (a log-out keeps the row; use `destroy()` to end the session). */
+  clear(): void {
+    this.#requireLoaded();
+    if (this.#data.size > 0) this.#modified = true;
+    this.#data.clear();
+  }
+
+  keys(): IterableIterator<Key<Data>> {
+    this.#requireLoaded();
+    return this.#data.keys() as IterableIterator<Key<Data>>;
+  }
+
+  values(): IterableIterator<Data[Key<Data>]> {
+    this.#requireLoaded();
+    return this.#data.values() as IterableIterator<Data[Key<Data>]>;
+  }
+
+  entries(): IterableIterator<[Key<Data>, Data[Key<Data>]]> {
+    this.#requireLoaded();
+    return this.#data.entries() as IterableIterator<[Key<Data>, Data[Key<Data>]]>;
+  }
+
+  [Symbol.iterator](): IterableIterator<[Key<Data>, Data[Key<Data>]]> {
+    return this.entries();
+  }
+
+  get size(): number {
+    this.#requireLoaded();
+    return this.#data.size;
+  }
+
+  /** A plain-object copy of the data. */
+  toJSON(): Partial<Data> {
+    this.#requireLoaded();
+    return Object.fromEntries(this.#data) as Partial<Data>;
+  }
+
+  /**
+   * Whether `save()` would write: data changed (through the API or in place), the key rotated,
+   * the expiry or owner changed, or the throttled deadline extension is due.
+   */
+  needsUpdate(): boolean {
+    if (!this.#loaded) return this.#modified;
+    if (this.#modified || this.#expiry !== undefined || this.#userId !== undefined) return true;
+    if (this.#row === null) return false;
+    if (this.#key !== null && hashSessionKey(this.#key) !== this.#row.id) return true;
+    if (this.#dataChanged()) return true;
+    return touchDeadline(this.#options.policy, this.#row, this.#options.clock()) !== null;
+  }
+
+  /**
+   * Writes the session if anything is to be written (see {@link needsUpdate}), loading it first
+   * if needed. Concurrent writers are merged key by key; see the README for the conflict rules.
+   * @throws SessionExpired when a custom expiry is already past.
+   * @throws SessionInterrupted when the session was destroyed meanwhile.
+   * @throws SessionConflict after `maxSaveAttempts` lost compare-and-swaps.
+   */
+  async save(): Promise<void> {
+    if (!this.#loaded) {
+      const forced = this.#modified; // `modified = true` before load still forces the save
+      await this.load();
+      this.#modified = forced;
+    }
+    if (!this.needsUpdate()) return;
+    const result = await writeSession(this.#options, {
+      key: this.#key,
+      row: this.#row,
+      data: this.#data,
+      expiry: this.#expiry,
+      userId: this.#userId,
+      forced: this.#modified,
+    });
+    this.#key = result.key;
+    this.#row = result.row;
+    this.#data = result.data;
+    this.#modified = false;
+    this.#expiry = undefined;
+    this.#userId = undefined;
+    this.#destroyed = false;
+  }
+
+  /**
+   * Deletes a stored session. Without an argument (or with the current key) it ends this session:
+   * data cleared, key dropped, `destroyed` set. With another key it deletes that one only.
+   */
+  async destroy(sessionKey?: string): Promise<void> {
+    if (sessionKey !== undefined && sessionKey !== this.#key) {
+      if (isValidSessionKey(sessionKey)) {
+        await callConnector(this.#options, "destroy", (c) => c.destroySession(hashSessionKey(sessionKey)));
+      }
+      return;
+    }
+    const ids = new Set<string>();
+    if (this.#row) ids.add(this.#row.id);
+    if (this.#key !== null) ids.add(hashSessionKey(this.#key));
+    for (const id of ids) await callConnector(this.#options, "destroy", (c) => c.destroySession(id));
+    this.#reset();
+    this.#key = null;
+    this.#loaded = true;
+    this.#destroyed = true;
+  }
+
+  /** Whether a live session is stored under `sessionKey` (default: the current key). */
+  async exists(sessionKey: string | null = this.#key): Promise<boolean> {
+    if (!isValidSessionKey(sessionKey)) return false;
+    const row = await callConnector(this.#options, "exists", (c) => c.getSession(hashSessionKey(sessionKey)));
+    return row !== null && row.expiresAt.getTime() > this.#options.clock().getTime();
+  }
+
+  /**
+   * Rotates the key (after log-in, against fixation): keeps the data, loading it first, and the
+   * next save moves the row to the new key in one statement. Returns the new key.
+   */
+  async assignNewSessionKey(): Promise<string> {
+    if (!this.#loaded) await this.load();
+    this.#key = generateSessionKey();
+    this.#modified = true;
+    return this.#key;
+  }
+
+  /**
+   * Sets this session's expiry: seconds from now, a `Date`, a date-fns `Duration` from now,
+   * `0` for "until the browser closes" (the idle timeout still applies on the server), or
+   * `null`/`undefined` to return to the default policy. A time in the past makes `save()` throw.
+   */
+  setExpiry(value?: ExpiryInput): void {
+    this.#requireLoaded();
+    this.#expiry = parseExpiry(value, this.#options.clock());
+  }
+
+  /** When the session ends if nothing else happens. Never modifies the session. */
+  getExpiryDate(): Date {
+    return this.#deadlines().expiresAt;
+  }
+
+  /** Whole seconds until {@link getExpiryDate}, `0` once past. */
+  getExpiryAge(): number {
+    const left = this.getExpiryDate().getTime() - this.#options.clock().getTime();
+    return Math.max(0, Math.floor(left / 1000));
+  }
+
+  /** Whether the cookie should live only until the browser closes. */
+  getExpireAtBrowserClose(): boolean {
+    return this.#deadlines().browserSession;
+  }
+
+  /** Whether the deadline has passed. Never modifies the session. */
+  sessionExpired(): boolean {
+    return this.getExpiryDate().getTime() <= this.#options.clock().getTime();
+  }
+
+  toString(): string {
+    const keys = this.#loaded ? [...this.#data.keys()].join(", ") : "not loaded";
+    return `SessionStore(key=${redactSessionKey(this.#key)}, data=[${keys}])`;
+  }
+
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
+  }
+
+  #deadlines(): Deadlines {
+    this.#requireLoaded();
+    if (this.#row !== null && this.#expiry === undefined) return this.#row;
+    const now = this.#options.clock();
+    const previous = this.#row ?? initialDeadlines(this.#options.policy, now);
+    return computeDeadlines(this.#options.policy, this.#expiry ?? { kind: "default" }, now, previous);
+  }
+
+  #dataChanged(): boolean {
+    const stored = this.#row?.data ?? null;
+    if (stored === null) return this.#data.size > 0;
+    return serializeData(this.#options.serializer, Object.fromEntries(this.#data)) !== stored;
+  }
+
+  #adopt(row: StoredSession | null): void {
+    const now = this.#options.clock();
+    if (row === null || row.expiresAt.getTime() <= now.getTime()) {
+      this.#options.logger.debug?.("no live session for key", { key: redactSessionKey(this.#key) });
+      this.#key = null;
+      return;
+    }
+    try {
+      this.#data = new Map(Object.entries(this.#options.serializer.parse(row.data)));
+      this.#row = row;
+    } catch (error) {
+      this.#options.logger.warn?.("stored session data could not be parsed; starting afresh", {
+        key: redactSessionKey(this.#key),
+        error: error instanceof Error ? error.message : String(error),
+      });
+      this.#key = null;
+    }
+  }
+
+  #reset(): void {
+    this.#data = new Map();
+    this.#row = null;
+    this.#modified = false;
+    this.#expiry = undefined;
+    this.#userId = undefined;
+  }
+
+  #requireLoaded(): void {
+    if (!this.#loaded) {
+      throw new SessionError("The session has not been loaded: call `await session.load()` first", "NOT_LOADED");
+    }
+  }
+}

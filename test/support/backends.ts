@@ -1,0 +1,95 @@
+// The storages every SessionStore behaviour is checked against: the memory connector and the
+// Prisma connector on each real database. `readRow` reads stored state directly (raw SQL for
+// the databases), never through the connector under test.
+import type { SessionConnector } from "../../src/connector.js";
+import { MemoryConnector } from "../../src/connectors/memory.js";
+import { PrismaConnector } from "../../src/connectors/prisma.js";
+import { openTestDatabase, type Provider, providers } from "./databases.js";
+
+export type BackendName = "memory" | Provider;
+
+export interface StoredRow {
+  id: string;
+  data: string;
+  userId: string | null;
+  version: number;
+  expiresAt: Date;
+  absoluteExpiresAt: Date;
+  browserSession: boolean;
+}
+
+export interface Backend {
+  name: BackendName;
+  connector: SessionConnector;
+  readRow(id: string): Promise<StoredRow | null>;
+  /** Every stored row's `data` text: to prove what is (not) kept at rest. */
+  allStoredText(): Promise<string>;
+  close(): Promise<void>;
+}
+
+export const backendNames: BackendName[] = ["memory", ...providers];
+
+function toDate(value: unknown): Date {
+  if (value instanceof Date) return value;
+  if (typeof value === "number") return new Date(value);
+  if (typeof value === "string") return new Date(/Z|[+-]\d\d:?\d\d$/.test(value) ? value : `${value}Z`);
+  throw new TypeError(`not a date: ${String(value)}`);
+}
+
+function toRow(raw: Record<string, unknown>): StoredRow {
+  return {
+    id: String(raw.id),
+    data: String(raw.data),
+    userId: raw.user_id === null ? null : String(raw.user_id),
+    version: Number(raw.version),
+    expiresAt: toDate(raw.expires_at),
+    absoluteExpiresAt: toDate(raw.absolute_expires_at),
+    browserSession: Boolean(Number(raw.browser_session)),
+  };
+}
+
+export async function openBackend(name: BackendName): Promise<Backend> {
+  if (name === "memory") {
+    const connector = new MemoryConnector();
+    return {
+      name,
+      connector,
+      readRow: async (id) => {
+        const row = await connector.getSession(id);
+        return row && { ...row };
+      },
+      allStoredText: async () => "",
+      close: async () => {},
+    };
+  }
+  const db = await openTestDatabase(name);
+  return {
+    name,
+    connector: new PrismaConnector(db.prisma),
+    readRow: async (id) => {
+      const [raw] = await db.sql("SELECT * FROM sessions WHERE id = ?", [id]);
+      return raw ? toRow(raw) : null;
+    },
+    allStoredText: async () => {
+      const rows = await db.sql("SELECT id, data, user_id FROM sessions");
+      return JSON.stringify(rows);
+    },
+    close: () => db.close(),
+  };
+}
+
+/** A connector that records which methods were called, around a real one (no mocking). */
+export function countCalls(inner: SessionConnector): { connector: SessionConnector; calls: string[] } {
+  const calls: string[] = [];
+  const connector = new Proxy(inner, {
+    get(target, property, receiver) {
+      const value: unknown = Reflect.get(target, property, receiver);
+      if (typeof value !== "function") return value;
+      return (...args: unknown[]) => {
+        calls.push(String(property));
+        return Reflect.apply(value, target, args);
+      };
+    },
+  });
+  return { connector, calls };
+}
