@@ -49,7 +49,8 @@ export interface SessionConnector {
   /**
    * Compare-and-swap: applies `write` and sets `version` to `expectedVersion + 1` only if the row
    * `id` exists with `version === expectedVersion`, as ONE atomic statement. When `write.id` is set
-   * the row's id changes to it in that same statement (key rotation). Returns whether a row changed.
+   * the row's id changes to it in that same statement (key rotation); if that id is taken, nothing
+   * changes. Returns whether a row changed.
    */
   updateSession(id: string, expectedVersion: number, write: SessionWrite): Promise<boolean>;
 
@@ -63,16 +64,20 @@ export interface SessionConnector {
   /** Deletes the row. Idempotent: a missing row is not an error. */
   destroySession(id: string): Promise<void>;
 
-  /** The user's sessions whose `expiresAt` is after `now`, oldest first. */
+  /**
+   * The user's sessions whose `expiresAt` is after `now`, oldest first. `userId` MUST match
+   * exactly: another case or a trailing space is another user, whatever the column's collation.
+   */
   listUserSessions(userId: string, now: Date): Promise<SessionSummary[]>;
 
-  /** Deletes all of the user's sessions except `exceptId`; returns how many went. */
+  /** Deletes all of the user's sessions (exact match, as above) except `exceptId`; returns how many went. */
   destroyUserSessions(userId: string, exceptId?: string): Promise<number>;
 
   /**
    * Deletes at most `limit` rows whose `expiresAt` is at or before `now`, re-checking the deadline
    * in the delete itself so a row extended meanwhile survives. Returns how many went.
-   * MUST NOT load session data; memory MUST NOT grow with the table.
+   * MUST NOT load session data; memory MUST NOT grow with the table. A `limit` that is not a
+   * positive integer deletes nothing.
    */
   deleteExpiredSessions(now: Date, limit: number): Promise<number>;
 }

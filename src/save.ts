@@ -5,6 +5,7 @@ import { generateSessionKey, hashSessionKey } from "./keys.js";
 import type { ResolvedSessionOptions } from "./options.js";
 import { type Serializer, serializeData } from "./serializer.js";
 import { callConnector } from "./storage-call.js";
+import { queueWrite } from "./write-queue.js";
 
 /** What a `SessionStore` hands to a save. */
 export interface SaveState {
@@ -43,7 +44,7 @@ export async function writeSession(options: ResolvedSessionOptions, state: SaveS
   const rotating = hashSessionKey(key) !== row.id;
   const onlyTouch =
     !rotating && !state.forced && state.expiry === undefined && state.userId === undefined && text === row.data;
-  if (!onlyTouch) return compareAndSwap(options, state, row, key);
+  if (!onlyTouch) return queueWrite(options.connector, row.id, () => compareAndSwap(options, state, row, key));
   const now = options.clock();
   const expiresAt = touchDeadline(options.policy, row, now);
   if (expiresAt === null) return { key, row, data: state.data };
@@ -120,7 +121,8 @@ async function compareAndSwap(
 function diff(serializer: Serializer, base: Record<string, unknown>, data: Map<string, unknown>): Changes {
   const set = new Map<string, unknown>();
   for (const [key, value] of data) {
-    const same = Object.hasOwn(base, key) && serializer.stringify({ [key]: value }) === serializer.stringify({ [key]: base[key] });
+    const same =
+      Object.hasOwn(base, key) && serializer.stringify({ [key]: value }) === serializer.stringify({ [key]: base[key] });
     if (!same) set.set(key, value);
   }
   const deleted = Object.keys(base).filter((key) => !data.has(key));

@@ -98,6 +98,7 @@ export class MemoryConnector implements SessionConnector {
   }
 
   async deleteExpiredSessions(now: Date, limit: number): Promise<number> {
+    if (!Number.isInteger(limit) || limit < 1) return 0;
     let deleted = 0;
     for (const [id, text] of this.#rows) {
       if (deleted >= limit) break;

@@ -92,11 +92,17 @@ export class PrismaConnector<Model extends string = "session"> implements Sessio
   }
 
   async updateSession(id: string, expectedVersion: number, write: SessionWrite): Promise<boolean> {
-    const { count } = await this.#table.updateMany({
-      where: { id, version: expectedVersion },
-      data: { ...write, version: expectedVersion + 1 },
-    });
-    return count === 1;
+    try {
+      const { count } = await this.#table.updateMany({
+        where: { id, version: expectedVersion },
+        data: { ...write, version: expectedVersion + 1 },
+      });
+      return count === 1;
+    } catch (error) {
+      // A rotation onto an id that is taken changes nothing, like a stale version.
+      if (write.id !== undefined && isUniqueViolation(error)) return false;
+      throw error;
+    }
   }
 
   async touchSession(id: string, expiresAt: Date, now: Date): Promise<boolean> {
@@ -112,20 +118,27 @@ export class PrismaConnector<Model extends string = "session"> implements Sessio
   }
 
   async listUserSessions(userId: string, now: Date): Promise<SessionSummary[]> {
-    return this.#table.findMany({
+    const rows = await this.#table.findMany({
       where: { userId, expiresAt: { gt: now } },
       select: SUMMARY,
       orderBy: { createdAt: "asc" },
     });
+    // MySQL/MariaDB's default collation compares case-insensitively and ignores trailing spaces:
+    // "Ann" would see "ann"'s devices. Keep exact matches only, whatever the column's collation.
+    return rows.filter((row) => row.userId === userId);
   }
 
   async destroyUserSessions(userId: string, exceptId?: string): Promise<number> {
-    const where = exceptId === undefined ? { userId } : { userId, id: { not: exceptId } };
-    const { count } = await this.#table.deleteMany({ where });
+    const owned = await this.#table.findMany({ where: { userId }, select: SUMMARY });
+    const ids = owned.filter((row) => row.userId === userId && row.id !== exceptId).map((row) => row.id);
+    if (ids.length === 0) return 0;
+    // Deleting by id (and the exact owner again) keeps the collation caveat above out of deletes.
+    const { count } = await this.#table.deleteMany({ where: { id: { in: ids }, userId } });
     return count;
   }
 
   async deleteExpiredSessions(now: Date, limit: number): Promise<number> {
+    if (!Number.isInteger(limit) || limit < 1) return 0;
     const expired = await this.#table.findMany({
       where: { expiresAt: { lte: now } },
       select: SUMMARY,

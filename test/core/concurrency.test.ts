@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { PrismaConnector } from "../../src/connectors/prisma.js";
 import { SessionConflict, SessionInterrupted, SessionManager } from "../../src/index.js";
 import { type Backend, backendNames, openBackend } from "../support/backends.js";
+import { openTestDatabase, providers, type TestDatabase } from "../support/databases.js";
 
 describe.each(backendNames)("concurrent saves on %s", (name) => {
   let backend: Backend;
@@ -102,5 +104,39 @@ describe.each(backendNames)("concurrent saves on %s", (name) => {
     loser.set("m", 1);
     await expect(loser.save()).rejects.toThrow(SessionConflict);
     await expect(loser.save()).rejects.toMatchObject({ code: "SESSION_CONFLICT" });
+  });
+});
+
+describe.each(providers)("concurrent saves from two processes on %s", (provider) => {
+  let db: TestDatabase;
+
+  beforeAll(async () => {
+    db = await openTestDatabase(provider);
+  });
+  afterAll(() => db.close());
+
+  it("two clients (as two app processes) writing 25 keys each into one session lose nothing", async () => {
+    // Separate Prisma clients and connectors share no in-process write queue: only the
+    // database's compare-and-swap keeps the writes apart.
+    const processes = [db.prisma, db.openClient()].map(
+      (client) => new SessionManager({ connector: new PrismaConnector(client) }),
+    );
+    const first = processes[0]?.open(null);
+    first?.set("base", true);
+    await first?.save();
+    const key = first?.sessionKey ?? null;
+    await Promise.all(
+      processes.flatMap((sessions, p) =>
+        Array.from({ length: 25 }, async (_, i) => {
+          const s = sessions.open(key);
+          await s.load();
+          s.set(`p${p}k${i}`, i);
+          await s.save();
+        }),
+      ),
+    );
+    const again = processes[1]?.open(key);
+    await again?.load();
+    expect(again?.size).toBe(51);
   });
 });

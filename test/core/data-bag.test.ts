@@ -144,7 +144,11 @@ describe.each(backendNames)("the data bag on %s", (name) => {
       s.set("c", 3);
       expect([...s.keys()]).toEqual(["a", "b", "c"]);
       expect([...s.values()]).toEqual([1, 2, 3]);
-      expect([...s]).toEqual([["a", 1], ["b", 2], ["c", 3]]);
+      expect([...s]).toEqual([
+        ["a", 1],
+        ["b", 2],
+        ["c", 3],
+      ]);
       expect(s.size).toBe(3);
       expect(s.has("b")).toBe(true);
       expect(s.get("missing")).toBeUndefined();

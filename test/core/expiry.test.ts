@@ -140,7 +140,7 @@ describe.each(backendNames)("expiry on %s", (name) => {
   describe("setExpiry", () => {
     it("seconds from now set a fixed deadline that later saves keep", async () => {
       const s = await created();
-      s.setExpiry(3 * DAY / SECOND);
+      s.setExpiry((3 * DAY) / SECOND);
       await s.save();
       const deadline = Date.now() + 3 * DAY;
       expect((await backend.readRow(s.id ?? ""))?.expiresAt.getTime()).toBe(deadline);

@@ -1,18 +1,23 @@
 import { describe, expect, it } from "@jest/globals";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "../../prisma/generated/postgresql/client.js";
-import { ConfigError, ConnectorError, MemoryConnector, SessionManager, SessionStore } from "../../src/index.js";
 import { PrismaConnector } from "../../src/connectors/prisma.js";
+import { ConfigError, ConnectorError, MemoryConnector, SessionManager, SessionStore } from "../../src/index.js";
 
 describe("database failures", () => {
   // Port 1 on loopback: nothing listens, so every query fails to connect.
-  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: "postgresql://postgres@127.0.0.1:1/test" }) });
+  const prisma = new PrismaClient({
+    adapter: new PrismaPg({ connectionString: "postgresql://postgres@127.0.0.1:1/test" }),
+  });
   const sessions = new SessionManager({ connector: new PrismaConnector(prisma) });
   const key = SessionStore.generateSessionId();
 
   it("load surfaces ConnectorError with the driver's error as cause; nothing fails open", async () => {
     const s = sessions.open(key);
-    const error: unknown = await s.load().then(() => null, (e: unknown) => e);
+    const error: unknown = await s.load().then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(ConnectorError);
     expect(error).toMatchObject({ code: "CONNECTOR_ERROR" });
     expect((error as ConnectorError).cause).toBeDefined();

@@ -14,7 +14,7 @@ describe.each(backendNames)("serialization on %s", (name) => {
 
   it("JSON round-trips nested data, unicode and Dates (as Dates)", async () => {
     const when = new Date("2026-05-04T03:02:01.123Z");
-    const value = { when, list: [1, "two", null, { deep: [when] }], text: "naïve \"quoted\"\n😀" };
+    const value = { when, list: [1, "two", null, { deep: [when] }], text: 'naïve "quoted"\n😀' };
     const s = sessions.open(null);
     s.set("value", value);
     await s.save();

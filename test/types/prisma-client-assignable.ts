@@ -1,8 +1,8 @@
 // Compile-time checks, run by `tsc --noEmit` in CI: the real generated Prisma 7 clients of every
 // provider are accepted by PrismaConnector without casts, and a client without the model is not.
-import { PrismaClient as MySqlClient } from "../../prisma/generated/mysql/client.js";
-import { PrismaClient as PostgresClient } from "../../prisma/generated/postgresql/client.js";
-import { PrismaClient as SqliteClient } from "../../prisma/generated/sqlite/client.js";
+import type { PrismaClient as MySqlClient } from "../../prisma/generated/mysql/client.js";
+import type { PrismaClient as PostgresClient } from "../../prisma/generated/postgresql/client.js";
+import type { PrismaClient as SqliteClient } from "../../prisma/generated/sqlite/client.js";
 import { PrismaConnector } from "../../src/connectors/prisma.js";
 
 export function acceptsGeneratedClients(pg: PostgresClient, mysql: MySqlClient, sqlite: SqliteClient): void {

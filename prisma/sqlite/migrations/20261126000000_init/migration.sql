@@ -1,0 +1,18 @@
+-- CreateTable
+CREATE TABLE "sessions" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "data" TEXT NOT NULL,
+    "user_id" TEXT,
+    "version" INTEGER NOT NULL DEFAULT 1,
+    "expires_at" DATETIME NOT NULL,
+    "absolute_expires_at" DATETIME NOT NULL,
+    "browser_session" BOOLEAN NOT NULL DEFAULT false,
+    "created_at" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updated_at" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+);
+
+-- CreateIndex
+CREATE INDEX "sessions_expires_at_idx" ON "sessions"("expires_at");
+
+-- CreateIndex
+CREATE INDEX "sessions_user_id_idx" ON "sessions"("user_id");

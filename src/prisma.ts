@@ -1,0 +1,12 @@
+export {
+  PrismaConnector,
+  type PrismaConnectorOptions,
+  type PrismaSessionDelegate,
+} from "./connectors/prisma.js";
+export {
+  type EnsureSessionTableOptions,
+  type EnsureSessionTableResult,
+  ensureSessionTable,
+  type RawSqlClient,
+  type SqlProvider,
+} from "./setup/ensure-session-table.js";

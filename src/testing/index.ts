@@ -1,0 +1,7 @@
+export {
+  type ConformanceTarget,
+  describeConnectorConformance,
+  type RawColumn,
+  type RawRow,
+  type StoredStateInspector,
+} from "./conformance.js";
