@@ -80,4 +80,26 @@ export interface SessionConnector {
    * positive integer deletes nothing.
    */
   deleteExpiredSessions(now: Date, limit: number): Promise<number>;
+
+  /** How many rows have `expiresAt` at or before `now` (a cleanup dry run). MUST NOT load data. */
+  countExpiredSessions(now: Date): Promise<number>;
+}
+
+/**
+ * Whole-store operations some integrations need (express-session's `all`, `length`, `clear`).
+ * Both shipped connectors implement it; a connector of your own may, and the type system tells
+ * you where it is required.
+ */
+export interface SessionInventory {
+  /** How many rows have `expiresAt` after `now`. */
+  countSessions(now: Date): Promise<number>;
+
+  /**
+   * Up to `limit` live rows (`expiresAt` after `now`) with their data, ordered by id, starting
+   * after `afterId` when given: a page of a walk that never holds the whole table.
+   */
+  listSessions(now: Date, limit: number, afterId?: string): Promise<StoredSession[]>;
+
+  /** Deletes every row; returns how many went. */
+  destroyAllSessions(): Promise<number>;
 }

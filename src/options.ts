@@ -52,6 +52,7 @@ const CONNECTOR_METHODS = [
   "listUserSessions",
   "destroyUserSessions",
   "deleteExpiredSessions",
+  "countExpiredSessions",
 ] as const;
 
 const resolved = new WeakSet<object>();

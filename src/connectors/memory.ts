@@ -1,5 +1,5 @@
 import { type Clock, systemClock } from "../clock.js";
-import type { SessionConnector, SessionSummary, SessionWrite, StoredSession } from "../connector.js";
+import type { SessionConnector, SessionInventory, SessionSummary, SessionWrite, StoredSession } from "../connector.js";
 
 const DATE_FIELDS = ["expiresAt", "absoluteExpiresAt", "createdAt", "updatedAt"] as const;
 
@@ -28,7 +28,7 @@ export interface MemoryConnectorOptions {
  * Keeps sessions in process memory: for tests and development, not production (one process,
  * lost on restart). Expired rows are dropped when met, so it does not leak.
  */
-export class MemoryConnector implements SessionConnector {
+export class MemoryConnector implements SessionConnector, SessionInventory {
   readonly #rows = new Map<string, string>();
   readonly #clock: Clock;
 
@@ -108,6 +108,28 @@ export class MemoryConnector implements SessionConnector {
       }
     }
     return deleted;
+  }
+
+  async countExpiredSessions(now: Date): Promise<number> {
+    return this.#all().filter((row) => row.expiresAt.getTime() <= now.getTime()).length;
+  }
+
+  async countSessions(now: Date): Promise<number> {
+    return this.#all().filter((row) => row.expiresAt.getTime() > now.getTime()).length;
+  }
+
+  async listSessions(now: Date, limit: number, afterId?: string): Promise<StoredSession[]> {
+    if (!Number.isInteger(limit) || limit < 1) return [];
+    return this.#all()
+      .filter((row) => row.expiresAt.getTime() > now.getTime() && (afterId === undefined || row.id > afterId))
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      .slice(0, limit);
+  }
+
+  async destroyAllSessions(): Promise<number> {
+    const count = this.#rows.size;
+    this.#rows.clear();
+    return count;
   }
 
   #all(): StoredSession[] {

@@ -1,4 +1,4 @@
-import type { SessionConnector, SessionSummary, SessionWrite, StoredSession } from "../connector.js";
+import type { SessionConnector, SessionInventory, SessionSummary, SessionWrite, StoredSession } from "../connector.js";
 import { ConfigError } from "../errors.js";
 
 type DateFilter = { gt?: Date; lt?: Date; lte?: Date };
@@ -22,9 +22,9 @@ const SUMMARY = {
 export interface PrismaSessionDelegate {
   findUnique(args: { where: { id: string } }): PromiseLike<StoredSession | null>;
   findMany(args: {
-    where: { userId?: string; expiresAt?: DateFilter };
+    where: { userId?: string; expiresAt?: DateFilter; id?: { gt: string } };
     select: typeof SUMMARY;
-    orderBy?: { createdAt: "asc" };
+    orderBy?: { createdAt: "asc" } | { id: "asc" };
     take?: number;
   }): PromiseLike<SessionSummary[]>;
   create(args: { data: StoredSession }): PromiseLike<unknown>;
@@ -32,9 +32,10 @@ export interface PrismaSessionDelegate {
     where: { id: string; version?: number; expiresAt?: DateFilter };
     data: Partial<SessionWrite> & { version?: number };
   }): PromiseLike<{ count: number }>;
-  deleteMany(args: {
+  deleteMany(args?: {
     where: { id?: string | { in: string[] } | { not: string }; userId?: string; expiresAt?: DateFilter };
   }): PromiseLike<{ count: number }>;
+  count(args: { where: { expiresAt: DateFilter } }): PromiseLike<number>;
 }
 
 /** Options of {@link PrismaConnector}. */
@@ -46,7 +47,7 @@ export interface PrismaConnectorOptions<Model extends string> {
 /** Prisma's "unique constraint failed" code: the id is taken. */
 const UNIQUE_VIOLATION = "P2002";
 
-const DELEGATE_METHODS = ["findUnique", "findMany", "create", "updateMany", "deleteMany"] as const;
+const DELEGATE_METHODS = ["findUnique", "findMany", "create", "updateMany", "deleteMany", "count"] as const;
 
 function isDelegate(value: unknown): value is PrismaSessionDelegate {
   return (
@@ -66,7 +67,7 @@ function isUniqueViolation(error: unknown): boolean {
  * @example
  * const connector = new PrismaConnector(prisma); // or new PrismaConnector(prisma, { model: "webSession" })
  */
-export class PrismaConnector<Model extends string = "session"> implements SessionConnector {
+export class PrismaConnector<Model extends string = "session"> implements SessionConnector, SessionInventory {
   readonly #table: PrismaSessionDelegate;
 
   constructor(client: { [K in NoInfer<Model>]: PrismaSessionDelegate }, options: PrismaConnectorOptions<Model> = {}) {
@@ -147,6 +148,32 @@ export class PrismaConnector<Model extends string = "session"> implements Sessio
     if (expired.length === 0) return 0;
     const ids = expired.map((row) => row.id);
     const { count } = await this.#table.deleteMany({ where: { id: { in: ids }, expiresAt: { lte: now } } });
+    return count;
+  }
+
+  async countExpiredSessions(now: Date): Promise<number> {
+    return this.#table.count({ where: { expiresAt: { lte: now } } });
+  }
+
+  async countSessions(now: Date): Promise<number> {
+    return this.#table.count({ where: { expiresAt: { gt: now } } });
+  }
+
+  async listSessions(now: Date, limit: number, afterId?: string): Promise<StoredSession[]> {
+    if (!Number.isInteger(limit) || limit < 1) return [];
+    const page = await this.#table.findMany({
+      where: { expiresAt: { gt: now }, ...(afterId === undefined ? {} : { id: { gt: afterId } }) },
+      select: SUMMARY,
+      orderBy: { id: "asc" },
+      take: limit,
+    });
+    // Prisma batches these concurrent primary-key reads into one query.
+    const rows = await Promise.all(page.map(({ id }) => this.#table.findUnique({ where: { id } })));
+    return rows.filter((row) => row !== null);
+  }
+
+  async destroyAllSessions(): Promise<number> {
+    const { count } = await this.#table.deleteMany();
     return count;
   }
 }

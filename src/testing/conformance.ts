@@ -516,6 +516,40 @@ export function describeConnectorConformance(name: string, setup: () => Promise<
       });
     });
 
+    describe("countExpiredSessions", () => {
+      it("counts the rows whose deadline is at or before now, and only those", async () => {
+        const base = new Date();
+        const now = shift(base, DAY);
+        const expired = [makeRow({ expiresAt: shift(base, HOUR) }), makeRow({ expiresAt: now })];
+        await withEarlyRows([...expired, makeRow({ expiresAt: shift(now, 1) })], async () => {
+          await expect(connector().countExpiredSessions(now)).resolves.toBe(2);
+          await expect(connector().countExpiredSessions(base)).resolves.toBe(0);
+        });
+      });
+    });
+
+    describe("limits that are not positive integers", () => {
+      it.each([0, -1, 1.5, Number.NaN])("deleteExpiredSessions with limit %p deletes nothing", async (limit) => {
+        const base = new Date();
+        const row = makeRow({ expiresAt: shift(base, HOUR) });
+        await withEarlyRows([row], async () => {
+          await expect(connector().deleteExpiredSessions(shift(base, DAY), limit)).resolves.toBe(0);
+          await expect(stored(row.id)).resolves.toEqual(row);
+        });
+      });
+    });
+
+    describe("rotation onto a taken id", () => {
+      it("returns false and changes neither row", async () => {
+        const moving = makeRow();
+        const taken = makeRow();
+        await seed(moving, taken);
+        await expect(connector().updateSession(moving.id, 1, makeWrite({ id: taken.id }))).resolves.toBe(false);
+        await expect(stored(moving.id)).resolves.toEqual(moving);
+        await expect(stored(taken.id)).resolves.toEqual(taken);
+      });
+    });
+
     describe("concurrent writers", () => {
       it(`of ${CONCURRENCY} concurrent updates expecting the same version, exactly one applies`, async () => {
         const row = makeRow({ version: 2 });

@@ -5,3 +5,4 @@ export {
   type RawRow,
   type StoredStateInspector,
 } from "./conformance.js";
+export { describeInventoryConformance, type InventoryTarget } from "./inventory-conformance.js";

@@ -1,7 +1,11 @@
 // The conformance suite against PrismaConnector on every database of the harness. Stored state is
 // read with raw SQL through the plain driver, never through Prisma.
 import { PrismaConnector } from "../../src/connectors/prisma.js";
-import { type ConformanceTarget, describeConnectorConformance } from "../../src/testing/index.js";
+import {
+  type ConformanceTarget,
+  describeConnectorConformance,
+  describeInventoryConformance,
+} from "../../src/testing/index.js";
 import { openTestDatabase, type Provider, providers } from "../support/databases.js";
 
 async function openTarget(provider: Provider): Promise<ConformanceTarget> {
@@ -21,4 +25,11 @@ async function openTarget(provider: Provider): Promise<ConformanceTarget> {
 
 for (const provider of providers) {
   describeConnectorConformance(`PrismaConnector on ${provider}`, () => openTarget(provider));
+}
+
+for (const provider of providers) {
+  describeInventoryConformance(`PrismaConnector on ${provider}`, async () => {
+    const db = await openTestDatabase(provider);
+    return { connector: new PrismaConnector(db.prisma), close: () => db.close() };
+  });
 }
