@@ -266,10 +266,10 @@ export class SessionStore<Data extends SessionData = SessionData> {
       }
       return;
     }
-    const ids = new Set<string>();
-    if (this.#row) ids.add(this.#row.id);
-    if (this.#key !== null) ids.add(hashSessionKey(this.#key));
-    for (const id of ids) await callConnector(this.#options, "destroy", (c) => c.destroySession(id));
+    // The stored row (whose id differs from the current key's after a pending rotation), or the
+    // key's row when nothing was loaded.
+    const id = this.#row?.id ?? (this.#key === null ? null : hashSessionKey(this.#key));
+    if (id !== null) await callConnector(this.#options, "destroy", (c) => c.destroySession(id));
     this.#reset();
     this.#key = null;
     this.#loaded = true;

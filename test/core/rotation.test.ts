@@ -59,6 +59,15 @@ describe.each(backendNames)("key rotation (assignNewSessionKey) on %s", (name) =
     expect(JSON.parse(row?.data ?? "")).toEqual({ a: 1, b: 2 });
   });
 
+  it("destroy() with a rotation pending removes the stored row", async () => {
+    const oldKey = await storedKey({ a: 1 });
+    const s = sessions.open(oldKey);
+    await s.assignNewSessionKey();
+    await s.destroy();
+    expect(await backend.readRow(sessions.idOf(oldKey) ?? "")).toBeNull();
+    expect(s.sessionKey).toBeNull();
+  });
+
   it("on a new session simply assigns the key the save will use", async () => {
     const s = sessions.open(null);
     const key = await s.assignNewSessionKey();
