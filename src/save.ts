@@ -16,6 +16,8 @@ export interface SaveState {
   userId: { value: string | null } | undefined;
   /** Write even if nothing differs from the stored row (the `modified` flag). */
   forced: boolean;
+  /** `data` as the store already serialized it, so that a save serializes once. */
+  text?: string;
 }
 
 /** The state after a successful save. */
@@ -40,11 +42,11 @@ const CREATE_ATTEMPTS = 3;
 export async function writeSession(options: ResolvedSessionOptions, state: SaveState): Promise<SaveResult> {
   const { row, key } = state;
   if (row === null || key === null) return create(options, state);
-  const text = encode(options, state.data);
+  const text = state.text === undefined ? encode(options, state.data) : checkSize(options, state.text);
   const rotating = hashSessionKey(key) !== row.id;
   const onlyTouch =
     !rotating && !state.forced && state.expiry === undefined && state.userId === undefined && text === row.data;
-  if (!onlyTouch) return queueWrite(options.connector, row.id, () => compareAndSwap(options, state, row, key));
+  if (!onlyTouch) return queueWrite(options.connector, row.id, () => compareAndSwap(options, state, row, key, text));
   const now = options.clock();
   const expiresAt = touchDeadline(options.policy, row, now);
   if (expiresAt === null) return { key, row, data: state.data };
@@ -83,8 +85,11 @@ async function compareAndSwap(
   state: SaveState,
   loaded: StoredSession,
   key: string,
+  text: string,
 ): Promise<SaveResult> {
-  const changes = diff(options.serializer, options.serializer.parse(loaded.data), state.data);
+  // This store's own changes matter only once a compare-and-swap is lost: work them out then.
+  let changes: Changes | undefined;
+  let encoded: string | undefined = text;
   const id = hashSessionKey(key);
   let row = loaded;
   let data = state.data;
@@ -93,7 +98,7 @@ async function compareAndSwap(
     const deadlines = computeDeadlines(options.policy, state.expiry, now, row);
     refuseExpired(deadlines.expiresAt, now);
     const write: SessionWrite = {
-      data: encode(options, data),
+      data: encoded ?? encode(options, data),
       userId: state.userId ? state.userId.value : row.userId,
       ...deadlines,
       updatedAt: now,
@@ -112,8 +117,10 @@ async function compareAndSwap(
     if (fresh === null || fresh.expiresAt.getTime() <= options.clock().getTime()) {
       throw new SessionInterrupted("The session was destroyed or expired while this request held it");
     }
+    changes ??= diff(options.serializer, options.serializer.parse(loaded.data), state.data);
     row = fresh;
     data = apply(options.serializer.parse(fresh.data), changes);
+    encoded = undefined;
   }
 }
 
@@ -137,8 +144,11 @@ function apply(fresh: Record<string, unknown>, changes: Changes): Map<string, un
 }
 
 function encode(options: ResolvedSessionOptions, data: Map<string, unknown>): string {
-  const text = serializeData(options.serializer, Object.fromEntries(data));
-  const bytes = new TextEncoder().encode(text).byteLength;
+  return checkSize(options, serializeData(options.serializer, Object.fromEntries(data)));
+}
+
+function checkSize(options: ResolvedSessionOptions, text: string): string {
+  const bytes = Buffer.byteLength(text, "utf8");
   if (bytes > options.maxPayloadBytes) {
     throw new SessionError(
       `Session payload is ${bytes} bytes, over the limit of ${options.maxPayloadBytes} (maxPayloadBytes)`,

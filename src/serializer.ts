@@ -9,23 +9,40 @@ export interface Serializer {
 const DATE_TAG = "$date";
 
 function isDateTag(value: unknown): value is { [DATE_TAG]: string } {
-  if (typeof value !== "object" || value === null) return false;
-  const keys = Object.keys(value);
-  return keys.length === 1 && keys[0] === DATE_TAG && typeof Reflect.get(value, DATE_TAG) === "string";
+  // Probe the property before listing keys: most objects are not tags.
+  if (typeof value !== "object" || value === null || typeof Reflect.get(value, DATE_TAG) !== "string") return false;
+  return Object.keys(value).length === 1;
 }
 
 function replacer(this: unknown, key: string, value: unknown): unknown {
-  // JSON.stringify has already called Date#toJSON on `value`; the holder still has the Date.
-  const original: unknown = typeof this === "object" && this !== null ? Reflect.get(this, key) : value;
-  if (original instanceof Date) return { [DATE_TAG]: original.toISOString() };
+  // JSON.stringify has already called Date#toJSON on `value`, so a Date arrives as a string (null
+  // when invalid); only then is the holder, which still has the Date, worth a look.
+  if (typeof value === "string" || value === null) {
+    const original: unknown = typeof this === "object" && this !== null ? Reflect.get(this, key) : value;
+    return original instanceof Date ? { [DATE_TAG]: original.toISOString() } : value;
+  }
   if (typeof value === "function" || typeof value === "symbol" || typeof value === "bigint") {
     throw new TypeError(`a ${typeof value} cannot be stored`);
   }
   return value;
 }
 
-function reviver(_key: string, value: unknown): unknown {
-  return isDateTag(value) ? new Date(value[DATE_TAG]) : value;
+/**
+ * Turns `{"$date": ISO}` tags back into Dates, bottom-up as a JSON.parse reviver would, but as a
+ * plain walk: a reviver callback on every value made parsing 4-5x slower than JSON.parse itself.
+ * Changed values are defined, not assigned, so an own "__proto__" key stays an own property.
+ */
+function revive(value: unknown): unknown {
+  if (typeof value !== "object" || value === null) return value;
+  if (isDateTag(value)) return new Date(value[DATE_TAG]);
+  for (const key of Object.keys(value)) {
+    const item: unknown = Reflect.get(value, key);
+    const revived = revive(item);
+    if (revived !== item) {
+      Reflect.defineProperty(value, key, { value: revived, writable: true, enumerable: true, configurable: true });
+    }
+  }
+  return value;
 }
 
 /**
@@ -35,7 +52,8 @@ function reviver(_key: string, value: unknown): unknown {
 export const jsonSerializer: Serializer = {
   stringify: (data) => JSON.stringify(data, replacer),
   parse: (text) => {
-    const parsed: unknown = JSON.parse(text, reviver);
+    // Text without a tag has no Date to revive: skip the walk.
+    const parsed: unknown = text.includes(`"${DATE_TAG}"`) ? revive(JSON.parse(text)) : JSON.parse(text);
     if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
       throw new TypeError("stored session data is not an object");
     }

@@ -42,6 +42,7 @@ export class SessionStore<Data extends SessionData = SessionData> {
   #expiry: ExpiryChoice | undefined;
   #userId: { value: string | null } | undefined;
   #destroyed = false;
+  #accessed = false;
 
   /**
    * @param sessionKey - the key from the cookie, or `null` for a new visitor. A value that is not
@@ -80,12 +81,21 @@ export class SessionStore<Data extends SessionData = SessionData> {
   }
 
   set modified(value: boolean) {
+    this.#accessed = true;
     this.#modified = value;
   }
 
   /** True after `destroy()` of this session: the cookie should be cleared. */
   get destroyed(): boolean {
     return this.#destroyed;
+  }
+
+  /**
+   * Whether anything loaded, read or changed the session (its data, owner, expiry or key) since the
+   * store was built: a response that did so depends on the cookie (`Vary: Cookie`).
+   */
+  get accessed(): boolean {
+    return this.#accessed;
   }
 
   /** The owner of the session, for per-user listing and log-out-everywhere. */
@@ -104,6 +114,7 @@ export class SessionStore<Data extends SessionData = SessionData> {
    * unsaved changes. An unknown or expired session loads as empty and gets a fresh key on save.
    */
   async load(options: { force?: boolean } = {}): Promise<Partial<Data>> {
+    this.#accessed = true;
     if (this.#loaded && !options.force) return this.toJSON();
     this.#reset();
     if (this.#key !== null) {
@@ -217,11 +228,20 @@ export class SessionStore<Data extends SessionData = SessionData> {
    */
   needsUpdate(): boolean {
     if (!this.#loaded) return this.#modified;
-    if (this.#modified || this.#expiry !== undefined || this.#userId !== undefined) return true;
-    if (this.#row === null) return false;
-    if (this.#key !== null && hashSessionKey(this.#key) !== this.#row.id) return true;
-    if (this.#dataChanged()) return true;
-    return touchDeadline(this.#options.policy, this.#row, this.#options.clock()) !== null;
+    return this.#pending() !== null;
+  }
+
+  /**
+   * What `save()` has to write: `null` for nothing, else the serialized data when deciding needed
+   * it (the save reuses it instead of serializing again).
+   */
+  #pending(): { text?: string } | null {
+    if (this.#modified || this.#expiry !== undefined || this.#userId !== undefined) return {};
+    if (this.#row === null) return null;
+    if (this.#key !== null && hashSessionKey(this.#key) !== this.#row.id) return {};
+    const text = serializeData(this.#options.serializer, Object.fromEntries(this.#data));
+    if (text !== this.#row.data) return { text };
+    return touchDeadline(this.#options.policy, this.#row, this.#options.clock()) === null ? null : { text };
   }
 
   /**
@@ -237,8 +257,10 @@ export class SessionStore<Data extends SessionData = SessionData> {
       await this.load();
       this.#modified = forced;
     }
-    if (!this.needsUpdate()) return;
+    const pending = this.#pending();
+    if (pending === null) return;
     const result = await writeSession(this.#options, {
+      ...pending,
       key: this.#key,
       row: this.#row,
       data: this.#data,
@@ -266,6 +288,7 @@ export class SessionStore<Data extends SessionData = SessionData> {
       }
       return;
     }
+    this.#accessed = true;
     // The stored row (whose id differs from the current key's after a pending rotation), or the
     // key's row when nothing was loaded.
     const id = this.#row?.id ?? (this.#key === null ? null : hashSessionKey(this.#key));
@@ -274,6 +297,17 @@ export class SessionStore<Data extends SessionData = SessionData> {
     this.#key = null;
     this.#loaded = true;
     this.#destroyed = true;
+  }
+
+  /**
+   * Forgets the key and data in memory, without touching storage: the store becomes a new, empty,
+   * loaded session and the stored one stays as it was. For integrations that continue without a
+   * session when storage is unreachable (fail-open).
+   */
+  detach(): void {
+    this.#reset();
+    this.#key = null;
+    this.#loaded = true;
   }
 
   /** Whether a live session is stored under `sessionKey` (default: the current key). */
@@ -288,6 +322,7 @@ export class SessionStore<Data extends SessionData = SessionData> {
    * next save moves the row to the new key in one statement. Returns the new key.
    */
   async assignNewSessionKey(): Promise<string> {
+    this.#accessed = true;
     if (!this.#loaded) await this.load();
     this.#key = generateSessionKey();
     this.#modified = true;
@@ -342,12 +377,6 @@ export class SessionStore<Data extends SessionData = SessionData> {
     return computeDeadlines(this.#options.policy, this.#expiry ?? { kind: "default" }, now, previous);
   }
 
-  #dataChanged(): boolean {
-    const stored = this.#row?.data ?? null;
-    if (stored === null) return this.#data.size > 0;
-    return serializeData(this.#options.serializer, Object.fromEntries(this.#data)) !== stored;
-  }
-
   #adopt(row: StoredSession | null): void {
     const now = this.#options.clock();
     if (row === null || row.expiresAt.getTime() <= now.getTime()) {
@@ -376,6 +405,7 @@ export class SessionStore<Data extends SessionData = SessionData> {
   }
 
   #requireLoaded(): void {
+    this.#accessed = true;
     if (!this.#loaded) {
       throw new SessionError("The session has not been loaded: call `await session.load()` first", "NOT_LOADED");
     }

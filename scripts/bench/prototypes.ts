@@ -1,0 +1,176 @@
+// Prototype connectors for the benchmark's `--connector` option: the same SessionConnector
+// contract as PrismaConnector, but one hand-written PostgreSQL statement per method, sent through
+// Prisma's raw-SQL API (`prisma-sql`), through the Prisma driver adapter the application already
+// builds, skipping the client's query engine (`adapter`), or straight to a `pg` pool (`pg`).
+// They measure what a change of query path in src/ would buy; they are not part of the library.
+import type pg from "pg";
+import type { SessionConnector, SessionSummary, SessionWrite, StoredSession } from "../../src/connector.js";
+
+/** Runs one statement: the rows it returns, or how many rows it changed. */
+export interface Sql {
+  rows(text: string, values: unknown[]): Promise<Record<string, unknown>[]>;
+  count(text: string, values: unknown[]): Promise<number>;
+}
+
+/** The raw-SQL methods of a Prisma client, declared structurally like PrismaSessionDelegate. */
+export interface PrismaRawClient {
+  $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): PromiseLike<T>;
+  $executeRawUnsafe(query: string, ...values: unknown[]): PromiseLike<number>;
+}
+
+export function prismaSql(client: PrismaRawClient): Sql {
+  return {
+    rows: async (text, values) => client.$queryRawUnsafe<Record<string, unknown>[]>(text, ...values),
+    count: async (text, values) => client.$executeRawUnsafe(text, ...values),
+  };
+}
+
+/** The query methods of a Prisma driver adapter (`await new PrismaPg(…).connect()`), structurally. */
+export interface DriverQueryable {
+  queryRaw(query: DriverQuery): Promise<{ columnNames: string[]; rows: unknown[][] }>;
+  executeRaw(query: DriverQuery): Promise<number>;
+}
+
+interface DriverQuery {
+  sql: string;
+  args: unknown[];
+  argTypes: { scalarType: "string" | "int" | "boolean" | "datetime" | "unknown"; arity: "scalar" }[];
+}
+
+function driverQuery(sql: string, args: unknown[]): DriverQuery {
+  const argTypes = args.map((arg) => {
+    const scalarType =
+      typeof arg === "string"
+        ? "string"
+        : typeof arg === "number"
+          ? "int"
+          : typeof arg === "boolean"
+            ? "boolean"
+            : arg instanceof Date
+              ? "datetime"
+              : "unknown";
+    return { scalarType, arity: "scalar" } as const;
+  });
+  return { sql, args, argTypes };
+}
+
+export function adapterSql(connect: () => Promise<DriverQueryable>): Sql {
+  let adapter: Promise<DriverQueryable> | undefined;
+  const ready = () => {
+    adapter ??= connect();
+    return adapter;
+  };
+  return {
+    rows: async (text, values) => {
+      const { columnNames, rows } = await (await ready()).queryRaw(driverQuery(text, values));
+      return rows.map((row) => Object.fromEntries(columnNames.map((name, i) => [name, row[i]])));
+    },
+    count: async (text, values) => (await ready()).executeRaw(driverQuery(text, values)),
+  };
+}
+
+/** `timestamp(3)` columns hold UTC wall time; an ISO string cast to `timestamp` drops the `Z`. */
+const param = (value: unknown) => (value instanceof Date ? value.toISOString() : value);
+
+export function pgSql(pool: pg.Pool): Sql {
+  return {
+    rows: async (text, values) => (await pool.query(text, values.map(param))).rows,
+    count: async (text, values) => (await pool.query(text, values.map(param))).rowCount ?? 0,
+  };
+}
+
+function date(value: unknown): Date {
+  if (value instanceof Date) return value;
+  // The driver adapter hands timestamps over as ISO text.
+  if (typeof value === "string") return new Date(value);
+  throw new TypeError(`expected a Date, got ${typeof value}`);
+}
+
+function summary(row: Record<string, unknown>): SessionSummary {
+  return {
+    id: String(row.id),
+    userId: row.user_id === null ? null : String(row.user_id),
+    version: Number(row.version),
+    expiresAt: date(row.expires_at),
+    absoluteExpiresAt: date(row.absolute_expires_at),
+    browserSession: row.browser_session === true,
+    createdAt: date(row.created_at),
+    updatedAt: date(row.updated_at),
+  };
+}
+
+const SUMMARY = "id, user_id, version, expires_at, absolute_expires_at, browser_session, created_at, updated_at";
+
+/** A PostgreSQL connector on any {@link Sql}; `table` is the quoted, possibly schema-qualified name. */
+export class SqlConnector implements SessionConnector {
+  readonly #sql: Sql;
+  readonly #get: string;
+  readonly #create: string;
+  readonly #update: string;
+  readonly #touch: string;
+  readonly #destroy: string;
+  readonly #list: string;
+  readonly #destroyUser: string;
+  readonly #expired: string;
+  readonly #countExpired: string;
+
+  constructor(sql: Sql, table: string) {
+    this.#sql = sql;
+    this.#get = `SELECT data, ${SUMMARY} FROM ${table} WHERE id = $1`;
+    this.#create = `INSERT INTO ${table} (id, data, user_id, version, expires_at, absolute_expires_at, browser_session,
+      created_at, updated_at) VALUES ($1, $2, $3, $4, $5::timestamp, $6::timestamp, $7, $8::timestamp, $9::timestamp)
+      ON CONFLICT (id) DO NOTHING`;
+    this.#update = `UPDATE ${table} SET id = $3, data = $4, user_id = $5, version = $2 + 1, expires_at = $6::timestamp,
+      absolute_expires_at = $7::timestamp, browser_session = $8, updated_at = $9::timestamp
+      WHERE id = $1 AND version = $2`;
+    this.#touch = `UPDATE ${table} SET expires_at = $2::timestamp, updated_at = $3::timestamp
+      WHERE id = $1 AND expires_at > $3::timestamp AND expires_at < $2::timestamp`;
+    this.#destroy = `DELETE FROM ${table} WHERE id = $1`;
+    this.#list = `SELECT ${SUMMARY} FROM ${table} WHERE user_id = $1 AND expires_at > $2::timestamp ORDER BY created_at`;
+    this.#destroyUser = `DELETE FROM ${table} WHERE user_id = $1 AND ($2::text IS NULL OR id <> $2::text)`;
+    this.#expired = `DELETE FROM ${table} WHERE id IN (SELECT id FROM ${table} WHERE expires_at <= $1::timestamp LIMIT $2)
+      AND expires_at <= $1::timestamp`;
+    this.#countExpired = `SELECT count(*)::int AS n FROM ${table} WHERE expires_at <= $1::timestamp`;
+  }
+
+  async getSession(id: string): Promise<StoredSession | null> {
+    const [row] = await this.#sql.rows(this.#get, [id]);
+    return row === undefined ? null : { ...summary(row), data: String(row.data) };
+  }
+
+  async createSession(s: StoredSession): Promise<boolean> {
+    const values = [s.id, s.data, s.userId, s.version, s.expiresAt, s.absoluteExpiresAt, s.browserSession];
+    return (await this.#sql.count(this.#create, [...values, s.createdAt, s.updatedAt])) === 1;
+  }
+
+  async updateSession(id: string, expectedVersion: number, w: SessionWrite): Promise<boolean> {
+    const values = [id, expectedVersion, w.id ?? id, w.data, w.userId, w.expiresAt, w.absoluteExpiresAt];
+    return (await this.#sql.count(this.#update, [...values, w.browserSession, w.updatedAt])) === 1;
+  }
+
+  async touchSession(id: string, expiresAt: Date, now: Date): Promise<boolean> {
+    return (await this.#sql.count(this.#touch, [id, expiresAt, now])) === 1;
+  }
+
+  async destroySession(id: string): Promise<void> {
+    await this.#sql.count(this.#destroy, [id]);
+  }
+
+  async listUserSessions(userId: string, now: Date): Promise<SessionSummary[]> {
+    return (await this.#sql.rows(this.#list, [userId, now])).map(summary);
+  }
+
+  async destroyUserSessions(userId: string, exceptId?: string): Promise<number> {
+    return this.#sql.count(this.#destroyUser, [userId, exceptId ?? null]);
+  }
+
+  async deleteExpiredSessions(now: Date, limit: number): Promise<number> {
+    if (!Number.isInteger(limit) || limit < 1) return 0;
+    return this.#sql.count(this.#expired, [now, limit]);
+  }
+
+  async countExpiredSessions(now: Date): Promise<number> {
+    const [row] = await this.#sql.rows(this.#countExpired, [now]);
+    return Number(row?.n ?? 0);
+  }
+}
