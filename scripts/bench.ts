@@ -1,8 +1,8 @@
-// `npm run bench`: prisma-sessions (SessionStore + PrismaConnector, Prisma 7 + @prisma/adapter-pg)
-// against the raw `pg` driver running the equivalent SQL on the same PostgreSQL table.
-// Creates and drops its own schema; PRISMA_SESSIONS_PG_URL selects the server.
-// `npm run bench -- --connector prisma,prisma-sql,adapter,pg` also runs "ours" on prototype connectors
-// (scripts/bench/prototypes.ts), to measure what a different query path would buy.
+// `npm run bench`: prisma-sessions (SessionStore on PrismaConnector and on PrismaAdapterConnector,
+// Prisma 7 + @prisma/adapter-pg) against the raw `pg` driver running the equivalent SQL on the same
+// PostgreSQL table. Creates and drops its own schema; PRISMA_SESSIONS_PG_URL selects the server.
+// `npm run bench -- --connector prisma,adapter,prisma-sql,pg` also runs "ours" on prototype
+// connectors (scripts/bench/prototypes.ts), to measure what another query path would buy.
 import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
 import pg from "pg";
@@ -39,7 +39,7 @@ function log(message: string): void {
 
 /** `--connector a,b`: which connectors "ours" runs on, each measured against the same raw baseline. */
 function connectorOption(): ConnectorKind[] {
-  const { values } = parseArgs({ options: { connector: { type: "string", default: "prisma" } } });
+  const { values } = parseArgs({ options: { connector: { type: "string", default: "prisma,adapter" } } });
   return values.connector.split(",").map((name) => {
     const kind = CONNECTORS.find((known) => known === name);
     if (kind === undefined) throw new Error(`--connector takes a list of ${CONNECTORS.join(", ")}`);
@@ -164,7 +164,7 @@ async function main(): Promise<void> {
       `\nprisma-sessions benchmark: PostgreSQL ${version.rows[0]?.server_version}, Node ${process.version}, ` +
         `${availableParallelism()} CPUs, ${SESSIONS} sessions of ~1 KB, pool max ${POOL_MAX}. ` +
         `"ours" = SessionStore + PrismaConnector on Prisma 7 + @prisma/adapter-pg (errorFormat "minimal", as under NODE_ENV=production); "raw" = pg with the same SQL` +
-        `${kinds.some((kind) => kind !== "prisma") ? "; (prisma-sql), (pg) = prototype connectors" : ""}\n`,
+        `${kinds.some((kind) => kind === "prisma-sql" || kind === "pg") ? "; (prisma-sql), (pg) = prototype connectors" : ""}\n`,
     );
     console.log("(a) sequential latency, one caller (CPU = Node process µs per call; trips = round trips per call)\n");
     const variants = subjects.slice(1).map((subject, i) => ({ subject, slot: i + 1 }));

@@ -7,6 +7,9 @@ const expected = {
   "prisma-sessions": ["SessionStore", "SessionManager", "MemoryConnector", "SessionError"],
   "prisma-sessions/prisma": ["PrismaConnector", "ensureSessionTable"],
   "prisma-sessions/testing": ["describeConnectorConformance"],
+  "prisma-sessions/express": ["session", "ExpressSessionStore", "requestSession"],
+  "prisma-sessions/nestjs": ["SessionModule", "Session"],
+  "prisma-sessions/cleanup": ["cleanupExpiredSessions", "scheduleCleanup", "PrismaCleanupLock"],
 };
 let failures = 0;
 for (const [entry, names] of Object.entries(expected)) {
@@ -24,5 +27,24 @@ for (const [entry, names] of Object.entries(expected)) {
     }
   }
 }
+
+// The `bin`: an executable file with a shebang that answers --help without a database.
+const pkg = require("prisma-sessions/package.json");
+const bin = new URL(`../${pkg.bin["prisma-sessions"]}`, import.meta.url);
+const { readFileSync, statSync } = await import("node:fs");
+const { spawnSync } = await import("node:child_process");
+if (!readFileSync(bin, "utf8").startsWith("#!/usr/bin/env node\n")) {
+  console.error(`${bin.pathname} lacks the #!/usr/bin/env node line`);
+  failures++;
+}
+if ((statSync(bin).mode & 0o111) === 0) {
+  console.error(`${bin.pathname} is not executable`);
+  failures++;
+}
+const help = spawnSync(bin.pathname, ["--help"], { encoding: "utf8" });
+if (help.status !== 0 || !help.stdout.startsWith("Usage: prisma-sessions")) {
+  console.error(`prisma-sessions --help exited ${help.status}: ${help.stderr}`);
+  failures++;
+}
 if (failures > 0) process.exit(1);
-console.log("dist: every entry loads as ESM and CommonJS");
+console.log("dist: every entry loads as ESM and CommonJS; the prisma-sessions command runs");

@@ -4,6 +4,11 @@ export {
   type PrismaSessionDelegate,
 } from "./connectors/prisma.js";
 export {
+  type DriverAdapterFactory,
+  PrismaAdapterConnector,
+  type PrismaAdapterConnectorOptions,
+} from "./connectors/prisma-adapter.js";
+export {
   type EnsureSessionTableOptions,
   type EnsureSessionTableResult,
   ensureSessionTable,

@@ -1,8 +1,8 @@
 // Prototype connectors for the benchmark's `--connector` option: the same SessionConnector
 // contract as PrismaConnector, but one hand-written PostgreSQL statement per method, sent through
-// Prisma's raw-SQL API (`prisma-sql`), through the Prisma driver adapter the application already
-// builds, skipping the client's query engine (`adapter`), or straight to a `pg` pool (`pg`).
-// They measure what a change of query path in src/ would buy; they are not part of the library.
+// Prisma's raw-SQL API (`prisma-sql`) or straight to a `pg` pool (`pg`). They measure what another
+// query path would buy; they are not part of the library. (The driver-adapter path, `adapter`, is
+// the library's PrismaAdapterConnector.)
 import type pg from "pg";
 import type { SessionConnector, SessionSummary, SessionWrite, StoredSession } from "../../src/connector.js";
 
@@ -22,50 +22,6 @@ export function prismaSql(client: PrismaRawClient): Sql {
   return {
     rows: async (text, values) => client.$queryRawUnsafe<Record<string, unknown>[]>(text, ...values),
     count: async (text, values) => client.$executeRawUnsafe(text, ...values),
-  };
-}
-
-/** The query methods of a Prisma driver adapter (`await new PrismaPg(…).connect()`), structurally. */
-export interface DriverQueryable {
-  queryRaw(query: DriverQuery): Promise<{ columnNames: string[]; rows: unknown[][] }>;
-  executeRaw(query: DriverQuery): Promise<number>;
-}
-
-interface DriverQuery {
-  sql: string;
-  args: unknown[];
-  argTypes: { scalarType: "string" | "int" | "boolean" | "datetime" | "unknown"; arity: "scalar" }[];
-}
-
-function driverQuery(sql: string, args: unknown[]): DriverQuery {
-  const argTypes = args.map((arg) => {
-    const scalarType =
-      typeof arg === "string"
-        ? "string"
-        : typeof arg === "number"
-          ? "int"
-          : typeof arg === "boolean"
-            ? "boolean"
-            : arg instanceof Date
-              ? "datetime"
-              : "unknown";
-    return { scalarType, arity: "scalar" } as const;
-  });
-  return { sql, args, argTypes };
-}
-
-export function adapterSql(connect: () => Promise<DriverQueryable>): Sql {
-  let adapter: Promise<DriverQueryable> | undefined;
-  const ready = () => {
-    adapter ??= connect();
-    return adapter;
-  };
-  return {
-    rows: async (text, values) => {
-      const { columnNames, rows } = await (await ready()).queryRaw(driverQuery(text, values));
-      return rows.map((row) => Object.fromEntries(columnNames.map((name, i) => [name, row[i]])));
-    },
-    count: async (text, values) => (await ready()).executeRaw(driverQuery(text, values)),
   };
 }
 

@@ -6,12 +6,13 @@ import type pg from "pg";
 import { PrismaClient } from "../../prisma/generated/postgresql/client.js";
 import type { SessionConnector } from "../../src/connector.js";
 import { PrismaConnector } from "../../src/connectors/prisma.js";
+import { PrismaAdapterConnector } from "../../src/connectors/prisma-adapter.js";
 import { hashSessionKey } from "../../src/keys.js";
 import { jsonSerializer } from "../../src/serializer.js";
 import { SessionManager } from "../../src/session-manager.js";
 import { SessionStore } from "../../src/session-store.js";
 import { type CountedPool, countedPool, SCHEMA, TABLE } from "./database.js";
-import { adapterSql, pgSql, prismaSql, SqlConnector } from "./prototypes.js";
+import { pgSql, prismaSql, SqlConnector } from "./prototypes.js";
 
 /** Half of the default 7-day idle window: a row closer than this to its deadline is touched. */
 const HALF_IDLE_MS = 3.5 * 86_400_000;
@@ -52,10 +53,7 @@ export type ConnectorKind = (typeof CONNECTORS)[number];
 function connectorOf(kind: ConnectorKind, prisma: PrismaClient, pool: pg.Pool): SessionConnector {
   if (kind === "prisma-sql") return new SqlConnector(prismaSql(prisma), TABLE);
   if (kind === "adapter") {
-    return new SqlConnector(
-      adapterSql(() => new PrismaPg(pool, { schema: SCHEMA }).connect()),
-      TABLE,
-    );
+    return new PrismaAdapterConnector(new PrismaPg(pool, { schema: SCHEMA }), { table: `${SCHEMA}.sessions` });
   }
   if (kind === "pg") return new SqlConnector(pgSql(pool), TABLE);
   return new PrismaConnector(prisma);
@@ -75,7 +73,12 @@ export function ours(connectionString: string, max: number, kind: ConnectorKind 
     return store;
   };
   return {
-    name: kind === "prisma" ? "ours" : `ours (${kind})`,
+    name:
+      kind === "prisma"
+        ? "ours (PrismaConnector)"
+        : kind === "adapter"
+          ? "ours (PrismaAdapterConnector)"
+          : `ours (${kind})`,
     counted,
     load: async (key) => {
       await open(key).load();

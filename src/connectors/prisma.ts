@@ -1,7 +1,7 @@
 import type { SessionConnector, SessionInventory, SessionSummary, SessionWrite, StoredSession } from "../connector.js";
 import { ConfigError } from "../errors.js";
 
-type DateFilter = { gt?: Date; lt?: Date; lte?: Date };
+type DateFilter = { gt?: Date; gte?: Date; lt?: Date; lte?: Date };
 
 /** Every column but `data`: listings and cleanup never read session data. */
 const SUMMARY = {
@@ -24,7 +24,7 @@ export interface PrismaSessionDelegate {
   findMany(args: {
     where: { userId?: string; expiresAt?: DateFilter; id?: { gt: string } };
     select: typeof SUMMARY;
-    orderBy?: { createdAt: "asc" } | { id: "asc" };
+    orderBy?: { createdAt: "asc" } | { id: "asc" } | { expiresAt: "asc" };
     take?: number;
   }): PromiseLike<SessionSummary[]>;
   create(args: { data: StoredSession }): PromiseLike<unknown>;
@@ -69,6 +69,8 @@ function isUniqueViolation(error: unknown): boolean {
  */
 export class PrismaConnector<Model extends string = "session"> implements SessionConnector, SessionInventory {
   readonly #table: PrismaSessionDelegate;
+  /** Where the next deleteExpiredSessions batch of the run with this `now` starts. */
+  #cursor: { now: number; from: Date } | undefined;
 
   constructor(client: { [K in NoInfer<Model>]: PrismaSessionDelegate }, options: PrismaConnectorOptions<Model> = {}) {
     const model = options.model ?? "session";
@@ -140,12 +142,19 @@ export class PrismaConnector<Model extends string = "session"> implements Sessio
 
   async deleteExpiredSessions(now: Date, limit: number): Promise<number> {
     if (!Number.isInteger(limit) || limit < 1) return 0;
+    // Oldest deadline first, through the deadline index. Deleted rows leave dead index entries until
+    // vacuum that every batch would walk again from the start: a run resumes where its last batch
+    // ended (a new `now` is a new run).
+    const from = this.#cursor?.now === now.getTime() ? this.#cursor.from : undefined;
     const expired = await this.#table.findMany({
-      where: { expiresAt: { lte: now } },
+      where: { expiresAt: from === undefined ? { lte: now } : { gte: from, lte: now } },
       select: SUMMARY,
+      orderBy: { expiresAt: "asc" },
       take: limit,
     });
-    if (expired.length === 0) return 0;
+    const last = expired.at(-1);
+    if (last === undefined) return 0;
+    this.#cursor = { now: now.getTime(), from: last.expiresAt };
     const ids = expired.map((row) => row.id);
     const { count } = await this.#table.deleteMany({ where: { id: { in: ids }, expiresAt: { lte: now } } });
     return count;

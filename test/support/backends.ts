@@ -4,9 +4,11 @@
 import type { SessionConnector } from "../../src/connector.js";
 import { MemoryConnector } from "../../src/connectors/memory.js";
 import { PrismaConnector } from "../../src/connectors/prisma.js";
+import { PrismaAdapterConnector } from "../../src/connectors/prisma-adapter.js";
 import { openTestDatabase, type Provider, providers } from "./databases.js";
 
-export type BackendName = "memory" | Provider;
+/** `postgresql` is PrismaConnector on PostgreSQL; `postgresql/adapter` is PrismaAdapterConnector. */
+export type BackendName = "memory" | Provider | `${Provider}/adapter`;
 
 export interface StoredRow {
   id: string;
@@ -27,7 +29,11 @@ export interface Backend {
   close(): Promise<void>;
 }
 
-export const backendNames: BackendName[] = ["memory", ...providers];
+export const backendNames: BackendName[] = [
+  "memory",
+  ...providers,
+  ...providers.map((provider) => `${provider}/adapter` as const),
+];
 
 function toDate(value: unknown): Date {
   if (value instanceof Date) return value;
@@ -62,10 +68,14 @@ export async function openBackend(name: BackendName): Promise<Backend> {
       close: async () => {},
     };
   }
-  const db = await openTestDatabase(name);
+  const provider = providers.find((candidate) => name === candidate || name === `${candidate}/adapter`);
+  if (provider === undefined) throw new Error(`unknown backend ${name}`);
+  const db = await openTestDatabase(provider);
   return {
     name,
-    connector: new PrismaConnector(db.prisma),
+    connector: name.endsWith("/adapter")
+      ? new PrismaAdapterConnector(db.openAdapter())
+      : new PrismaConnector(db.prisma),
     readRow: async (id) => {
       const [raw] = await db.sql("SELECT * FROM sessions WHERE id = ?", [id]);
       return raw ? toRow(raw) : null;
@@ -79,7 +89,7 @@ export async function openBackend(name: BackendName): Promise<Backend> {
 }
 
 /** A connector that records which methods were called, around a real one (no mocking). */
-export function countCalls(inner: SessionConnector): { connector: SessionConnector; calls: string[] } {
+export function countCalls<C extends SessionConnector>(inner: C): { connector: C; calls: string[] } {
   const calls: string[] = [];
   const connector = new Proxy(inner, {
     get(target, property, receiver) {

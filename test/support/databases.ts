@@ -14,7 +14,9 @@ import { PrismaClient as MySqlClient } from "../../prisma/generated/mysql/client
 import { PrismaClient as PostgresClient } from "../../prisma/generated/postgresql/client.js";
 import { PrismaClient as SqliteClient } from "../../prisma/generated/sqlite/client.js";
 import type { PrismaSessionDelegate } from "../../src/connectors/prisma.js";
+import type { DriverAdapterFactory } from "../../src/connectors/prisma-adapter.js";
 import { ensureSessionTable, type RawSqlClient } from "../../src/setup/ensure-session-table.js";
+import type { AdapterQueryable } from "../../src/sql/adapter.js";
 
 /** A database family the suite runs on (Prisma's `provider` names; MariaDB is `"mysql"`). */
 export type Provider = "sqlite" | "postgresql" | "mysql";
@@ -64,6 +66,8 @@ export interface TestDatabase {
   exec(query: string, params?: unknown[]): Promise<void>;
   /** Another client on the same namespace, as a second application process would have. */
   openClient(): TestPrismaClient;
+  /** A Prisma driver adapter factory on the same namespace, for PrismaAdapterConnector. */
+  openAdapter(): DriverAdapterFactory;
   /** Disconnects every client and drops the namespace. */
   close(): Promise<void>;
 }
@@ -90,19 +94,41 @@ function numberPlaceholders(query: string): string {
   return out;
 }
 
-/** Every client opened on one namespace, so close() can disconnect them all. */
-class Clients {
+/** A driver adapter factory, as the three Prisma adapters are. */
+interface AdapterFactory {
+  readonly provider: DriverAdapterFactory["provider"];
+  connect(): Promise<AdapterQueryable & { dispose(): Promise<void> }>;
+}
+
+/** Every client and adapter opened on one namespace, so close() can disconnect them all. */
+class Clients<A extends AdapterFactory> {
   readonly #open: TestPrismaClient[] = [];
-  constructor(readonly make: () => TestPrismaClient) {}
+  readonly #adapters: Promise<{ dispose(): Promise<void> }>[] = [];
+  constructor(
+    readonly makeAdapter: () => A,
+    readonly makeClient: (adapter: A) => TestPrismaClient,
+  ) {}
 
   open(): TestPrismaClient {
-    const client = this.make();
+    const client = this.makeClient(this.makeAdapter());
     this.#open.push(client);
     return client;
   }
 
+  /** A fresh adapter factory whose connections are disposed of by {@link disconnect}. */
+  openAdapter(): DriverAdapterFactory {
+    const factory = this.makeAdapter();
+    const connect = () => {
+      const connected = factory.connect();
+      this.#adapters.push(connected);
+      return connected;
+    };
+    return { provider: factory.provider, connect };
+  }
+
   async disconnect(): Promise<void> {
     await Promise.all(this.#open.map((client) => client.$disconnect()));
+    await Promise.all(this.#adapters.map(async (adapter) => (await adapter).dispose()));
   }
 }
 
@@ -112,12 +138,16 @@ function namespace(): string {
 
 async function openSqlite(): Promise<Omit<TestDatabase, "provider">> {
   const file = join(tmpdir(), `prisma-sessions-${namespace()}.db`);
-  const clients = new Clients(() => new SqliteClient({ adapter: new PrismaBetterSqlite3({ url: `file:${file}` }) }));
+  const clients = new Clients(
+    () => new PrismaBetterSqlite3({ url: `file:${file}` }),
+    (adapter) => new SqliteClient({ adapter }),
+  );
   const prisma = clients.open();
   const raw = new Database(file);
   return {
     prisma,
     openClient: () => clients.open(),
+    openAdapter: () => clients.openAdapter(),
     sql: async (query, params = []) => toRows(raw.prepare(query).all(...params)),
     exec: async (query, params = []) => {
       raw.prepare(query).run(...params);
@@ -156,13 +186,17 @@ async function openPostgres(): Promise<Omit<TestDatabase, "provider">> {
   }
   // `schema` qualifies the client's model queries; search_path sends raw SQL to the same schema.
   const connection = { connectionString: PG_URL, options: `-c search_path=${schema}` };
-  const clients = new Clients(() => new PostgresClient({ adapter: new PrismaPg(connection, { schema }) }));
+  const clients = new Clients(
+    () => new PrismaPg(connection, { schema }),
+    (adapter) => new PostgresClient({ adapter }),
+  );
   const prisma = clients.open();
   const raw = new pg.Client({ ...connection, types: { getTypeParser: pgTypeParser } });
   await raw.connect();
   return {
     prisma,
     openClient: () => clients.open(),
+    openAdapter: () => clients.openAdapter(),
     sql: async (query, params = []) => {
       return (await raw.query<Record<string, unknown>>(numberPlaceholders(query), params)).rows;
     },
@@ -208,12 +242,16 @@ async function openMysql(): Promise<Omit<TestDatabase, "provider">> {
   }
   const url = new URL(MYSQL_URL);
   url.pathname = `/${database}`;
-  const clients = new Clients(() => new MySqlClient({ adapter: new PrismaMariaDb(url.toString()) }));
+  const clients = new Clients(
+    () => new PrismaMariaDb(url.toString()),
+    (adapter) => new MySqlClient({ adapter }),
+  );
   const prisma = clients.open();
   const raw = await mariadb.createConnection(mariadbConfig(base, database));
   return {
     prisma,
     openClient: () => clients.open(),
+    openAdapter: () => clients.openAdapter(),
     sql: async (query, params = []) => toRows(await raw.query(query, params)),
     exec: async (query, params = []) => {
       await raw.query(query, params);

@@ -1,0 +1,11 @@
+export { type CleanupResult, type CleanupStop, type CleanupTarget, cleanupExpiredSessions } from "./cleanup/cleanup.js";
+export type { CleanupLock, HeldCleanupLock } from "./cleanup/lock.js";
+export type { CleanupOptions, CleanupProgress } from "./cleanup/options.js";
+export {
+  PrismaCleanupLock,
+  type PrismaCleanupLockOptions,
+  type PrismaLockClient,
+  type PrismaLockTransaction,
+} from "./cleanup/prisma-lock.js";
+export { PrismaCleanupTarget, type PrismaCleanupTargetOptions } from "./cleanup/prisma-target.js";
+export { type CleanupSchedule, type ScheduleCleanupOptions, scheduleCleanup } from "./cleanup/schedule.js";

@@ -1,0 +1,89 @@
+import type { Duration } from "date-fns";
+import { ConfigError } from "../errors.js";
+import { checkDuration, durationMs } from "../expiry.js";
+import type { CleanupLock } from "./lock.js";
+
+/** Where a running cleanup stands; passed to `onProgress` after every batch. */
+export interface CleanupProgress {
+  /** Rows deleted so far. */
+  deleted: number;
+  /** Delete statements run so far. */
+  batches: number;
+  /** Milliseconds since the cleanup started (lock acquisition included). */
+  elapsedMs: number;
+}
+
+/** Options of `cleanupExpiredSessions`. */
+export interface CleanupOptions {
+  /** Most rows one delete statement removes. Bounds memory, lock time and transaction size. @default 1000 */
+  batchSize?: number;
+  /**
+   * Longest run, in milliseconds or as a date-fns `Duration`. Checked between batches: a batch that
+   * has started finishes, so a run can overshoot by one batch. @default no limit
+   */
+  maxRuntime?: number | Duration;
+  /** Stops the cleanup between batches when aborted. */
+  signal?: AbortSignal;
+  /** Counts the expired rows instead of deleting them. @default false */
+  dryRun?: boolean;
+  /** Rows whose deadline is at or before this instant are expired. @default the time of the call */
+  now?: Date;
+  /**
+   * A single-runner lock, tried once without waiting: when another runner holds it, the cleanup
+   * does nothing and reports `stoppedEarly: "locked"`. @default none (concurrent runs share the work)
+   */
+  lock?: CleanupLock;
+  /** Called after every batch, e.g. to print progress. Must not throw. */
+  onProgress?: (progress: CleanupProgress) => void;
+}
+
+/** Cleanup options with defaults filled in and units resolved. */
+export interface ResolvedCleanupOptions {
+  readonly batchSize: number;
+  readonly maxRuntimeMs: number;
+  readonly signal: AbortSignal | undefined;
+  readonly dryRun: boolean;
+  readonly now: Date;
+  readonly lock: CleanupLock | undefined;
+  readonly onProgress: ((progress: CleanupProgress) => void) | undefined;
+}
+
+export const DEFAULT_BATCH_SIZE = 1000;
+
+/**
+ * Milliseconds of a `number | Duration` option. Throws `ConfigError` for anything that is not a
+ * finite, non-negative amount (a `Duration` counts from now: months and years vary in length).
+ */
+export function millisecondsOf(value: number | Duration, name: string): number {
+  let ms: number;
+  if (typeof value === "number") ms = value;
+  else if (typeof value === "object" && value !== null) {
+    try {
+      ms = durationMs(checkDuration(value, name), new Date());
+    } catch (error) {
+      throw new ConfigError(`${name} is not a valid duration`, { cause: error });
+    }
+  } else throw new ConfigError(`${name} must be milliseconds or a date-fns Duration`);
+  if (!Number.isFinite(ms) || ms < 0) throw new ConfigError(`${name} must be a finite number of at least 0`);
+  return ms;
+}
+
+/** Validates cleanup options and fills in defaults (the one place they live). */
+export function resolveCleanupOptions(options: CleanupOptions): ResolvedCleanupOptions {
+  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+  if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new ConfigError("batchSize must be a positive integer");
+  const maxRuntimeMs =
+    options.maxRuntime === undefined ? Number.POSITIVE_INFINITY : millisecondsOf(options.maxRuntime, "maxRuntime");
+  if (maxRuntimeMs <= 0) throw new ConfigError("maxRuntime must be longer than zero");
+  const now = options.now ?? new Date();
+  if (!(now instanceof Date) || Number.isNaN(now.getTime())) throw new ConfigError("now must be a valid Date");
+  return {
+    batchSize,
+    maxRuntimeMs,
+    signal: options.signal,
+    dryRun: options.dryRun ?? false,
+    now,
+    lock: options.lock,
+    onProgress: options.onProgress,
+  };
+}

@@ -1,0 +1,220 @@
+import type { SessionConnector, SessionInventory, SessionSummary, SessionWrite, StoredSession } from "../connector.js";
+import { ConfigError } from "../errors.js";
+import type { SqlProvider } from "../setup/ensure-session-table.js";
+import { type AdapterQuery, type AdapterQueryable, firstRow } from "../sql/adapter.js";
+import {
+  bindDate,
+  deleteExpiredStatement,
+  parseTableName,
+  placeholders,
+  quoteTable,
+  readDate,
+  type SqliteTimestampFormat,
+  type TableName,
+} from "../sql/dialect.js";
+import { type AdapterStatements, adapterStatements } from "./adapter-statements.js";
+import { BatchLoader } from "./batch-loader.js";
+
+/** A Prisma driver adapter factory (`new PrismaPg(pool)`, `new PrismaMariaDb(…)`, …), structurally. */
+export interface DriverAdapterFactory {
+  readonly provider: "postgres" | "mysql" | "sqlite";
+  connect(): Promise<AdapterQueryable>;
+}
+
+/** Options of {@link PrismaAdapterConnector}. */
+export interface PrismaAdapterConnectorOptions {
+  /** The sessions table, optionally `schema.table`. @default "sessions" */
+  table?: string;
+  /** How the SQLite adapter stores date-times (its `timestampFormat` option). @default "iso8601" */
+  sqliteTimestampFormat?: SqliteTimestampFormat;
+}
+
+type Value = string | number | null;
+
+const PROVIDERS: Record<DriverAdapterFactory["provider"], SqlProvider> = {
+  postgres: "postgresql",
+  mysql: "mysql",
+  sqlite: "sqlite",
+};
+
+/** The driver error of a unique-key violation, as Prisma's adapters report it. */
+function isUniqueViolation(error: unknown): boolean {
+  const cause: unknown = typeof error === "object" && error !== null ? Reflect.get(error, "cause") : undefined;
+  return typeof cause === "object" && cause !== null && Reflect.get(cause, "kind") === "UniqueConstraintViolation";
+}
+
+function text(value: unknown): string {
+  if (typeof value !== "string") throw new TypeError(`expected text from the database, got ${typeof value}`);
+  return value;
+}
+
+function date(value: unknown): Date {
+  const result = readDate(value);
+  if (result === null) throw new TypeError(`expected a date-time from the database, got ${String(value)}`);
+  return result;
+}
+
+function summary(row: Record<string, unknown>): SessionSummary {
+  return {
+    id: text(row.id),
+    userId: row.user_id === null ? null : text(row.user_id),
+    version: Number(row.version),
+    expiresAt: date(row.expires_at),
+    absoluteExpiresAt: date(row.absolute_expires_at),
+    browserSession: row.browser_session === true || Number(row.browser_session) === 1,
+    createdAt: date(row.created_at),
+    updatedAt: date(row.updated_at),
+  };
+}
+
+function stored(row: Record<string, unknown>): StoredSession {
+  return { ...summary(row), data: text(row.data) };
+}
+
+/**
+ * Stores sessions through a Prisma driver adapter, with one hand-written statement per operation:
+ * the same table and the same adapter as your Prisma client, without the client's query engine,
+ * which costs several times the CPU of the driver itself (see the README's benchmark). Pass the
+ * adapter factory your client uses, built on your own pool so both share it.
+ *
+ * @example
+ * const pool = new pg.Pool({ connectionString });
+ * const adapter = new PrismaPg(pool);
+ * const prisma = new PrismaClient({ adapter });
+ * const connector = new PrismaAdapterConnector(adapter);
+ */
+export class PrismaAdapterConnector implements SessionConnector, SessionInventory {
+  readonly #factory: DriverAdapterFactory;
+  readonly #provider: SqlProvider;
+  readonly #sql: AdapterStatements;
+  readonly #sqliteFormat: SqliteTimestampFormat;
+  readonly #table: TableName;
+  #adapter: Promise<AdapterQueryable> | undefined;
+  readonly #loader = new BatchLoader<StoredSession>((ids) => this.#getMany(ids));
+
+  constructor(factory: DriverAdapterFactory, options: PrismaAdapterConnectorOptions = {}) {
+    const provider = PROVIDERS[factory.provider];
+    if (provider === undefined) throw new ConfigError(`Unsupported driver adapter provider "${factory.provider}"`);
+    this.#factory = factory;
+    this.#provider = provider;
+    this.#table = parseTableName(options.table ?? "sessions");
+    this.#sql = adapterStatements(provider, quoteTable(provider, this.#table));
+    this.#sqliteFormat = options.sqliteTimestampFormat ?? "iso8601";
+  }
+
+  getSession(id: string): Promise<StoredSession | null> {
+    return this.#loader.load(id);
+  }
+
+  async #getMany(ids: string[]): Promise<Map<string, StoredSession>> {
+    const rows =
+      ids.length === 1 ? await this.#rows(this.#sql.get, ids) : await this.#rows(this.#sql.getMany(ids.length), ids);
+    return new Map(rows.map((row) => [text(row.id), stored(row)]));
+  }
+
+  async createSession(s: StoredSession): Promise<boolean> {
+    const values = [s.id, s.userId, s.version, this.#date(s.expiresAt), this.#date(s.absoluteExpiresAt)];
+    const rest = [this.#bool(s.browserSession), this.#date(s.createdAt), this.#date(s.updatedAt), s.data];
+    try {
+      return (await this.#execute(this.#sql.create, [...values, ...rest])) === 1;
+    } catch (error) {
+      if (isUniqueViolation(error)) return false;
+      throw error;
+    }
+  }
+
+  async updateSession(id: string, expectedVersion: number, w: SessionWrite): Promise<boolean> {
+    const values = [w.id ?? id, w.data, w.userId, expectedVersion + 1, this.#date(w.expiresAt)];
+    const rest = [this.#date(w.absoluteExpiresAt), this.#bool(w.browserSession), this.#date(w.updatedAt)];
+    try {
+      return (await this.#execute(this.#sql.update, [...values, ...rest, id, expectedVersion])) === 1;
+    } catch (error) {
+      // A rotation onto an id that is taken changes nothing, like a stale version.
+      if (w.id !== undefined && isUniqueViolation(error)) return false;
+      throw error;
+    }
+  }
+
+  async touchSession(id: string, expiresAt: Date, now: Date): Promise<boolean> {
+    const values = [this.#date(expiresAt), this.#date(now), id, this.#date(now), this.#date(expiresAt)];
+    return (await this.#execute(this.#sql.touch, values)) === 1;
+  }
+
+  async destroySession(id: string): Promise<void> {
+    await this.#execute(this.#sql.destroy, [id]);
+  }
+
+  async listUserSessions(userId: string, now: Date): Promise<SessionSummary[]> {
+    const rows = await this.#rows(this.#sql.listUser, [userId, this.#date(now)]);
+    // MySQL/MariaDB's default collation ignores case and trailing spaces: keep exact matches only.
+    return rows.map(summary).filter((row) => row.userId === userId);
+  }
+
+  async destroyUserSessions(userId: string, exceptId?: string): Promise<number> {
+    const owned = await this.#rows(this.#sql.userIds, [userId]);
+    const ids = owned.filter((row) => row.user_id === userId && row.id !== exceptId).map((row) => text(row.id));
+    if (ids.length === 0) return 0;
+    return this.#execute(this.#sql.destroyIds(ids.length), [userId, ...ids]);
+  }
+
+  async deleteExpiredSessions(now: Date, limit: number): Promise<number> {
+    if (!Number.isInteger(limit) || limit < 1) return 0;
+    const statement = deleteExpiredStatement(this.#provider, this.#table, this.#date(now), limit);
+    return this.#execute(statement.sql, statement.args);
+  }
+
+  async countExpiredSessions(now: Date): Promise<number> {
+    return Number((await this.#first(this.#sql.countExpired, [this.#date(now)]))?.n ?? 0);
+  }
+
+  async countSessions(now: Date): Promise<number> {
+    return Number((await this.#first(this.#sql.countLive, [this.#date(now)]))?.n ?? 0);
+  }
+
+  async listSessions(now: Date, limit: number, afterId?: string): Promise<StoredSession[]> {
+    if (!Number.isInteger(limit) || limit < 1) return [];
+    const args = afterId === undefined ? [this.#date(now)] : [this.#date(now), afterId];
+    return (await this.#rows(this.#sql.page(afterId !== undefined, limit), args)).map(stored);
+  }
+
+  async destroyAllSessions(): Promise<number> {
+    return this.#execute(this.#sql.destroyAll, []);
+  }
+
+  #date(value: Date): string | number {
+    return bindDate(this.#provider, value, this.#sqliteFormat);
+  }
+
+  #bool(value: boolean): Value {
+    return this.#provider === "postgresql" ? String(value) : value ? 1 : 0;
+  }
+
+  #query(sql: string, args: Value[]): AdapterQuery {
+    const argTypes = args.map(
+      (arg) => ({ scalarType: typeof arg === "number" ? "int" : "string", arity: "scalar" }) as const,
+    );
+    return { sql: placeholders(this.#provider, sql), args, argTypes };
+  }
+
+  #connect(): Promise<AdapterQueryable> {
+    // A failed connect is not cached: the next call tries again (the database may be back).
+    this.#adapter ??= this.#factory.connect().catch((error: unknown) => {
+      this.#adapter = undefined;
+      throw error;
+    });
+    return this.#adapter;
+  }
+
+  async #first(sql: string, args: Value[]): Promise<Record<string, unknown> | undefined> {
+    return firstRow(await this.#connect(), this.#query(sql, args));
+  }
+
+  async #rows(sql: string, args: Value[]): Promise<Record<string, unknown>[]> {
+    const { columnNames, rows } = await (await this.#connect()).queryRaw(this.#query(sql, args));
+    return rows.map((row) => Object.fromEntries(columnNames.map((name, index) => [name, row[index]])));
+  }
+
+  async #execute(sql: string, args: Value[]): Promise<number> {
+    return (await this.#connect()).executeRaw(this.#query(sql, args));
+  }
+}

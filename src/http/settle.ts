@@ -1,0 +1,107 @@
+import { ConnectorError, SessionInterrupted } from "../errors.js";
+import type { SessionData } from "../session-store.js";
+import { clearedCookie, cookieIsSecure, type IncomingSessionCookie, sessionCookie } from "./cookie.js";
+import type { ResolvedHttpOptions } from "./options.js";
+import type { RequestSession } from "./request-session.js";
+
+/** One request's session, from the cookie to the response. */
+export interface SessionExchange<Data extends SessionData = SessionData> {
+  readonly session: RequestSession<Data>;
+  readonly cookie: IncomingSessionCookie;
+  /** The request came over HTTPS (directly or through a trusted proxy). */
+  readonly https: boolean;
+}
+
+/** How the response goes out once the session is settled. */
+export type SessionOutcome =
+  /** Send the application's response, adding these headers. */
+  | { kind: "send"; setCookie: string | null; vary: boolean }
+  /** Send this short plain-text answer instead of the application's response. */
+  | { kind: "replace"; status: number; message: string; setCookie: string | null };
+
+const OUTAGE_MESSAGE = "Service Unavailable: session storage cannot be reached. Please retry shortly.";
+const INTERRUPTED_MESSAGE =
+  "Conflict: the session ended while this request was running (a log-out elsewhere?); its changes were not saved.";
+const SAVE_FAILED_MESSAGE = "Internal Server Error: the session could not be saved.";
+
+/**
+ * Ends a request's session: writes what needs writing (nothing for an untouched or unchanged
+ * session, nothing at all for a 5xx response) and decides the `Set-Cookie` and `Vary` headers,
+ * or the answer that replaces the response when storage failed.
+ */
+export async function settleSession<Data extends SessionData>(
+  options: ResolvedHttpOptions,
+  exchange: SessionExchange<Data>,
+  status: number,
+  now: () => Date,
+): Promise<SessionOutcome> {
+  const { session } = exchange;
+  const vary = session.accessed; // read before our own calls below, which count as access too
+  const secure = cookieIsSecure(options, exchange.https);
+  const persisting = status < 500 && session.storageError === null;
+  if (persisting) {
+    try {
+      await persist(session);
+    } catch (error) {
+      if (!(error instanceof ConnectorError)) return saveFailed(options, exchange, error, secure);
+    }
+  }
+  const failure = session.storageError;
+  if (failure !== null) return outage(options, failure, vary);
+  return { kind: "send", vary, setCookie: vary ? cookieChange(options, exchange, persisting, secure, now()) : null };
+}
+
+async function persist(session: RequestSession<SessionData>): Promise<void> {
+  if (!session.loaded && !session.modified) return; // never touched: nothing read, nothing written
+  if (session.loaded && !session.destroyed && session.size === 0 && session.userId === null) {
+    // An empty session is worth no row: a stored one ends (and its cookie goes), a new one is never written.
+    if (session.sessionKey !== null) await session.destroy();
+    return;
+  }
+  await session.save(); // writes only what needs writing (see SessionStore.needsUpdate)
+}
+
+function cookieChange(
+  options: ResolvedHttpOptions,
+  { session, cookie }: SessionExchange<SessionData>,
+  persisted: boolean,
+  secure: boolean,
+  now: Date,
+): string | null {
+  if (!session.loaded) return null;
+  const key = session.sessionKey;
+  if (key === null) return cookie.present ? clearedCookie(options, secure) : null;
+  if (!persisted) return null; // a 5xx response: a rotated key was not saved, so it must not be sent
+  const expiresAt = session.getExpiryDate();
+  const browserSession = session.getExpireAtBrowserClose();
+  const loaded = session.loadedExpiry;
+  const unchanged = loaded?.expiresAt === expiresAt.getTime() && loaded.browserSession === browserSession;
+  if (key === cookie.key && unchanged) return null;
+  return sessionCookie(options, key, { expiresAt, browserSession, now }, secure);
+}
+
+function outage(options: ResolvedHttpOptions, error: ConnectorError, vary: boolean): SessionOutcome {
+  const meta = { error: error.message, cause: error.cause };
+  if (options.onStorageError === "fail-open") {
+    options.logger.error("session storage is unreachable: serving the request without a session", meta);
+    return { kind: "send", setCookie: null, vary };
+  }
+  options.logger.error("session storage is unreachable: answering 503", meta);
+  return { kind: "replace", status: 503, message: OUTAGE_MESSAGE, setCookie: null };
+}
+
+function saveFailed(
+  options: ResolvedHttpOptions,
+  { cookie }: SessionExchange<SessionData>,
+  error: unknown,
+  secure: boolean,
+): SessionOutcome {
+  if (error instanceof SessionInterrupted) {
+    // Django answers such requests 400 (SessionInterrupted); 409 says better what happened.
+    options.logger.warn?.("session destroyed during the request: its changes were not saved");
+    const setCookie = cookie.present ? clearedCookie(options, secure) : null;
+    return { kind: "replace", status: 409, message: INTERRUPTED_MESSAGE, setCookie };
+  }
+  options.logger.error("the session could not be saved", { error: error instanceof Error ? error.message : error });
+  return { kind: "replace", status: 500, message: SAVE_FAILED_MESSAGE, setCookie: null };
+}

@@ -1,0 +1,7 @@
+export {
+  SESSION_MODULE_OPTIONS,
+  Session,
+  SessionModule,
+  type SessionModuleAsyncOptions,
+  type SessionModuleOptions,
+} from "./integrations/nestjs.js";
