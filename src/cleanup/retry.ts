@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import { inErrorChain } from "../error-chain.js";
 
 /**
  * Codes of a statement the database chose as a deadlock victim (or a write conflict) and rolled
@@ -8,19 +9,14 @@ import { setTimeout as sleep } from "node:timers/promises";
  */
 const CONFLICT_CODES = new Set<unknown>(["40P01", "40001", "P2034", 1213, "1213", "ER_LOCK_DEADLOCK"]);
 
-/** Looks through the error, its `cause`s and Prisma's `meta.driverAdapterError` for a conflict code. */
+/** Whether the error (or one it wraps) says the database rolled the statement back as a conflict. */
 export function isWriteConflict(error: unknown): boolean {
-  const queue: unknown[] = [error];
-  const seen = new Set<object>();
-  while (queue.length > 0) {
-    const next = queue.shift();
-    if (typeof next !== "object" || next === null || seen.has(next)) continue;
-    seen.add(next);
-    if (Reflect.get(next, "kind") === "TransactionWriteConflict") return true;
-    if (["code", "originalCode", "errno"].some((key) => CONFLICT_CODES.has(Reflect.get(next, key)))) return true;
-    queue.push(Reflect.get(next, "cause"), Reflect.get(next, "meta"), Reflect.get(next, "driverAdapterError"));
-  }
-  return false;
+  return inErrorChain(
+    error,
+    (link) =>
+      Reflect.get(link, "kind") === "TransactionWriteConflict" ||
+      ["code", "originalCode", "errno"].some((key) => CONFLICT_CODES.has(Reflect.get(link, key))),
+  );
 }
 
 const ATTEMPTS = 5;

@@ -1,4 +1,5 @@
 import type { SessionConnector, SessionInventory, SessionSummary, SessionWrite, StoredSession } from "../connector.js";
+import { inErrorChain } from "../error-chain.js";
 import { ConfigError } from "../errors.js";
 import type { SqlProvider } from "../setup/ensure-session-table.js";
 import { type AdapterQuery, type AdapterQueryable, firstRow } from "../sql/adapter.js";
@@ -39,8 +40,7 @@ const PROVIDERS: Record<DriverAdapterFactory["provider"], SqlProvider> = {
 
 /** The driver error of a unique-key violation, as Prisma's adapters report it. */
 function isUniqueViolation(error: unknown): boolean {
-  const cause: unknown = typeof error === "object" && error !== null ? Reflect.get(error, "cause") : undefined;
-  return typeof cause === "object" && cause !== null && Reflect.get(cause, "kind") === "UniqueConstraintViolation";
+  return inErrorChain(error, (link) => Reflect.get(link, "kind") === "UniqueConstraintViolation");
 }
 
 function text(value: unknown): string {

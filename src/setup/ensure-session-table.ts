@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { inErrorChain } from "../error-chain.js";
 import { ConfigError, ConnectorError } from "../errors.js";
 
 /**
@@ -117,20 +118,13 @@ async function exists(client: RawSqlClient, provider: SqlProvider, statement: St
 
 /** Looks through the error, its `cause`s and Prisma's `meta.driverAdapterError` for the driver's verdict. */
 function isAlreadyExists(error: unknown): boolean {
-  const queue: unknown[] = [error];
-  const seen = new Set<object>();
-  while (queue.length > 0) {
-    const next = queue.shift();
-    if (typeof next !== "object" || next === null || seen.has(next)) continue;
-    seen.add(next);
-    const codes = ["code", "originalCode", "errno"].map((key) => Reflect.get(next, key));
+  return inErrorChain(error, (link) => {
+    const codes = ["code", "originalCode", "errno"].map((key) => Reflect.get(link, key));
     if (codes.some((code) => EXISTS_CODES.has(code))) return true;
     // SQLite has no specific code (SQLITE_ERROR), only the message.
-    const sqlite = Reflect.get(next, "kind") === "sqlite" || codes.some((code) => String(code).startsWith("SQLITE_"));
-    if (sqlite && /already exists/i.test(String(Reflect.get(next, "message")))) return true;
-    queue.push(Reflect.get(next, "cause"), Reflect.get(next, "meta"), Reflect.get(next, "driverAdapterError"));
-  }
-  return false;
+    const sqlite = Reflect.get(link, "kind") === "sqlite" || codes.some((code) => String(code).startsWith("SQLITE_"));
+    return sqlite && /already exists/i.test(String(Reflect.get(link, "message")));
+  });
 }
 
 /**

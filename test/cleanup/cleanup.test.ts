@@ -3,6 +3,7 @@ import { type CleanupTarget, cleanupExpiredSessions } from "../../src/cleanup/cl
 import type { StoredSession } from "../../src/connector.js";
 import { PrismaConnector } from "../../src/connectors/prisma.js";
 import { openTestDatabase, providers, type TestDatabase } from "../support/databases.js";
+import { fakeOnly } from "../support/fake-date.js";
 import {
   countRows,
   deleteWaitsOrSettles,
@@ -232,22 +233,5 @@ describe.each(cases)("cleanup on %s through the %s", (provider, kind: TargetKind
 
 /** Fakes only `performance` (the run-time clock): the drivers keep their real timers and Date. */
 function fakePerformance(): void {
-  jest.useFakeTimers({
-    doNotFake: [
-      "Date",
-      "hrtime",
-      "nextTick",
-      "queueMicrotask",
-      "requestAnimationFrame",
-      "cancelAnimationFrame",
-      "requestIdleCallback",
-      "cancelIdleCallback",
-      "setImmediate",
-      "clearImmediate",
-      "setInterval",
-      "clearInterval",
-      "setTimeout",
-      "clearTimeout",
-    ],
-  });
+  fakeOnly(["performance"]);
 }
