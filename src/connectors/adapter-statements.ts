@@ -16,7 +16,6 @@ export interface AdapterStatements {
   listUser: string;
   userIds: string;
   destroyIds: (count: number) => string;
-  countExpired: string;
   countLive: string;
   page: (after: boolean, limit: number) => string;
   destroyAll: string;
@@ -51,7 +50,6 @@ export function adapterStatements(provider: SqlProvider, table: string): Adapter
     listUser: `SELECT ${SUMMARY} FROM ${table} WHERE user_id = ? AND expires_at > ? ORDER BY created_at, id`,
     userIds: `SELECT id, user_id FROM ${table} WHERE user_id = ?`,
     destroyIds: (count) => `DELETE FROM ${table} WHERE user_id = ? AND id IN (${marks(count)})`,
-    countExpired: `SELECT COUNT(*) AS n FROM ${table} WHERE expires_at <= ?`,
     countLive: `SELECT COUNT(*) AS n FROM ${table} WHERE expires_at > ?`,
     // A validated integer, inlined: drivers disagree on binding LIMIT values.
     page: (after, limit) =>

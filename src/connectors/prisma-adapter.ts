@@ -1,11 +1,11 @@
+import { type SqlRunner, SqlSessionTable } from "../cleanup/sql-session-table.js";
 import type { SessionConnector, SessionInventory, SessionSummary, SessionWrite, StoredSession } from "../connector.js";
 import { inErrorChain } from "../error-chain.js";
 import { ConfigError } from "../errors.js";
 import type { SqlProvider } from "../setup/ensure-session-table.js";
-import { type AdapterQuery, type AdapterQueryable, firstRow } from "../sql/adapter.js";
+import { type AdapterQueryable, adapterRunner } from "../sql/adapter.js";
 import {
   bindDate,
-  deleteExpiredStatement,
   parseTableName,
   placeholders,
   quoteTable,
@@ -89,7 +89,9 @@ export class PrismaAdapterConnector implements SessionConnector, SessionInventor
   readonly #sql: AdapterStatements;
   readonly #sqliteFormat: SqliteTimestampFormat;
   readonly #table: TableName;
-  #adapter: Promise<AdapterQueryable> | undefined;
+  #runner: Promise<SqlRunner> | undefined;
+  /** Cleanup runs the command line's statements on this connector's connection. */
+  readonly #cleanup: SqlSessionTable;
   readonly #loader = new BatchLoader<StoredSession>((ids) => this.#getMany(ids));
 
   constructor(factory: DriverAdapterFactory, options: PrismaAdapterConnectorOptions = {}) {
@@ -100,6 +102,10 @@ export class PrismaAdapterConnector implements SessionConnector, SessionInventor
     this.#table = parseTableName(options.table ?? "sessions");
     this.#sql = adapterStatements(provider, quoteTable(provider, this.#table));
     this.#sqliteFormat = options.sqliteTimestampFormat ?? "iso8601";
+    this.#cleanup = new SqlSessionTable(provider, this.#table, {
+      query: async (statement) => (await this.#connect()).query(statement),
+      execute: async (statement) => (await this.#connect()).execute(statement),
+    });
   }
 
   getSession(id: string): Promise<StoredSession | null> {
@@ -157,14 +163,13 @@ export class PrismaAdapterConnector implements SessionConnector, SessionInventor
     return this.#execute(this.#sql.destroyIds(ids.length), [userId, ...ids]);
   }
 
-  async deleteExpiredSessions(now: Date, limit: number): Promise<number> {
-    if (!Number.isInteger(limit) || limit < 1) return 0;
-    const statement = deleteExpiredStatement(this.#provider, this.#table, this.#date(now), limit);
-    return this.#execute(statement.sql, statement.args);
+  /** Batches resume where the previous one ended, as the command line's do. */
+  deleteExpiredSessions(now: Date, limit: number): Promise<number> {
+    return this.#cleanup.deleteExpiredSessions(now, limit);
   }
 
-  async countExpiredSessions(now: Date): Promise<number> {
-    return Number((await this.#first(this.#sql.countExpired, [this.#date(now)]))?.n ?? 0);
+  countExpiredSessions(now: Date): Promise<number> {
+    return this.#cleanup.countExpiredSessions(now);
   }
 
   async countSessions(now: Date): Promise<number> {
@@ -189,32 +194,24 @@ export class PrismaAdapterConnector implements SessionConnector, SessionInventor
     return this.#provider === "postgresql" ? String(value) : value ? 1 : 0;
   }
 
-  #query(sql: string, args: Value[]): AdapterQuery {
-    const argTypes = args.map(
-      (arg) => ({ scalarType: typeof arg === "number" ? "int" : "string", arity: "scalar" }) as const,
-    );
-    return { sql: placeholders(this.#provider, sql), args, argTypes };
-  }
-
-  #connect(): Promise<AdapterQueryable> {
+  #connect(): Promise<SqlRunner> {
     // A failed connect is not cached: the next call tries again (the database may be back).
-    this.#adapter ??= this.#factory.connect().catch((error: unknown) => {
-      this.#adapter = undefined;
+    this.#runner ??= this.#factory.connect().then(adapterRunner, (error: unknown) => {
+      this.#runner = undefined;
       throw error;
     });
-    return this.#adapter;
+    return this.#runner;
   }
 
   async #first(sql: string, args: Value[]): Promise<Record<string, unknown> | undefined> {
-    return firstRow(await this.#connect(), this.#query(sql, args));
+    return (await this.#rows(sql, args))[0];
   }
 
   async #rows(sql: string, args: Value[]): Promise<Record<string, unknown>[]> {
-    const { columnNames, rows } = await (await this.#connect()).queryRaw(this.#query(sql, args));
-    return rows.map((row) => Object.fromEntries(columnNames.map((name, index) => [name, row[index]])));
+    return (await this.#connect()).query({ sql: placeholders(this.#provider, sql), args });
   }
 
   async #execute(sql: string, args: Value[]): Promise<number> {
-    return (await this.#connect()).executeRaw(this.#query(sql, args));
+    return (await this.#connect()).execute({ sql: placeholders(this.#provider, sql), args });
   }
 }

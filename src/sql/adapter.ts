@@ -40,14 +40,6 @@ function records({ columnNames, rows }: { columnNames: string[]; rows: unknown[]
   return rows.map((row) => Object.fromEntries(columnNames.map((name, index) => [name, row[index]])));
 }
 
-/** The named columns of the first row, or `undefined` when there is none. */
-export async function firstRow(
-  adapter: AdapterQueryable,
-  query: AdapterQuery,
-): Promise<Record<string, unknown> | undefined> {
-  return records(await adapter.queryRaw(query))[0];
-}
-
 /** Runs the session table's SQL through a driver adapter; rows become column → value records. */
 export function adapterRunner(adapter: AdapterQueryable): SqlRunner {
   return {
