@@ -7,6 +7,7 @@ export default defineConfig({
     testing: "src/testing/index.ts",
     express: "src/express.ts",
     nestjs: "src/nestjs.ts",
+    next: "src/next.ts",
     cleanup: "src/cleanup.ts",
     // The command-line entry: its source starts with a `#!/usr/bin/env node` line, which esbuild
     // keeps at the top of the output and tsup marks executable (the `bin` in package.json).

@@ -9,6 +9,7 @@ const expected = {
   "prisma-sessions/testing": ["describeConnectorConformance"],
   "prisma-sessions/express": ["session", "ExpressSessionStore", "requestSession"],
   "prisma-sessions/nestjs": ["SessionModule", "Session"],
+  "prisma-sessions/next": ["nextSessions", "NextSession"],
   "prisma-sessions/cleanup": ["cleanupExpiredSessions", "scheduleCleanup", "PrismaCleanupLock"],
 };
 let failures = 0;
@@ -26,6 +27,12 @@ for (const [entry, names] of Object.entries(expected)) {
       }
     }
   }
+}
+
+// Next is an optional peer, imported only on the first App Router call: loading the entry must not load it.
+if (Object.keys(require.cache).some((file) => file.includes("/node_modules/next/"))) {
+  console.error("prisma-sessions/next loaded Next at import time");
+  failures++;
 }
 
 // The `bin`: an executable file with a shebang that answers --help without a database.

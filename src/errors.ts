@@ -10,7 +10,8 @@ export type SessionErrorCode =
   | "SESSION_CONFLICT"
   | "SESSION_INTERRUPTED"
   | "CONNECTOR_ERROR"
-  | "CONFIG_ERROR";
+  | "CONFIG_ERROR"
+  | "READ_ONLY";
 
 /** Options accepted by every error of the hierarchy. */
 export interface SessionErrorOptions {
@@ -74,5 +75,16 @@ export class ConfigError extends SessionError {
   override name = "ConfigError";
   constructor(message: string, options: SessionErrorOptions = {}) {
     super(message, "CONFIG_ERROR", options);
+  }
+}
+
+/**
+ * A write (`save()`, `destroy()`) was attempted where the framework cannot send cookies, such as
+ * a Next.js Server Component while it renders. Nothing was written.
+ */
+export class SessionReadOnly extends SessionError {
+  override name = "SessionReadOnly";
+  constructor(message: string, options: SessionErrorOptions = {}) {
+    super(message, "READ_ONLY", options);
   }
 }

@@ -10,6 +10,7 @@ export {
   type SessionErrorOptions,
   SessionExpired,
   SessionInterrupted,
+  SessionReadOnly,
 } from "./errors.js";
 export type { ExpiryInput } from "./expiry.js";
 export { hashSessionKey, isValidSessionKey } from "./keys.js";

@@ -26,6 +26,18 @@ export function readSessionCookie(header: string | undefined, options: ResolvedH
     .split(";")
     .map((pair) => parse(pair)[options.name])
     .filter((value) => value !== undefined);
+  return readSessionCookieValues(values, options);
+}
+
+/**
+ * Reads the session key from the decoded values the request carries under the cookie's name (for
+ * frameworks that parse cookies themselves, like Next's `cookies()`), with the rules of
+ * {@link readSessionCookie}.
+ */
+export function readSessionCookieValues(
+  values: readonly string[],
+  options: ResolvedHttpOptions,
+): IncomingSessionCookie {
   if (values.length === 0) return { present: false, key: null };
   const [value] = values;
   if (values.length > 1 || value === undefined || value.length > MAX_COOKIE_VALUE) return { present: true, key: null };

@@ -15,12 +15,16 @@ const METHODS: readonly Method[] = ["writeHead", "write", "end", "flushHeaders"]
  *
  * The wrappers stay installed (another middleware may have wrapped them in turn), passing calls
  * straight through once the response is released.
+ *
+ * Returns a function giving a promise that settles once the held calls went out (at once when
+ * nothing was held yet): for frameworks that check, when the handler returns, whether the
+ * response was sent (Next's Pages Router warns otherwise).
  */
 export function holdResponse(
   res: ServerResponse,
   settle: (status: number) => Promise<SessionOutcome>,
   onUnexpected: (error: unknown) => void,
-): void {
+): () => Promise<void> {
   const original = {
     writeHead: res.writeHead,
     write: res.write,
@@ -29,6 +33,7 @@ export function holdResponse(
   };
   let state: "waiting" | "holding" | "released" | "replaced" = "waiting";
   const held: { method: Method; args: unknown[] }[] = [];
+  let sent: Promise<void> = Promise.resolve();
 
   const release = (outcome: SessionOutcome): void => {
     if (outcome.kind === "replace") {
@@ -48,7 +53,7 @@ export function holdResponse(
     if (state === "waiting") {
       state = "holding";
       const status = method === "writeHead" && typeof args[0] === "number" ? args[0] : res.statusCode;
-      settle(status)
+      sent = settle(status)
         .catch((error: unknown): SessionOutcome => {
           onUnexpected(error);
           return { kind: "replace", status: 500, message: "Internal Server Error", setCookie: null };
@@ -71,6 +76,7 @@ export function holdResponse(
       value: (...args: unknown[]) => intercept(method, args),
     });
   }
+  return () => sent;
 }
 
 function replace(

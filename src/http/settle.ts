@@ -61,7 +61,12 @@ async function persist(session: RequestSession<SessionData>): Promise<void> {
   await session.save(); // writes only what needs writing (see SessionStore.needsUpdate)
 }
 
-function cookieChange(
+/**
+ * The `Set-Cookie` a settled session needs, or `null` when the browser's cookie is still right:
+ * the key or the deadline changed, or a cookie the request carried must go. `persisted` is false
+ * when nothing was saved (then a new key must not be sent).
+ */
+export function cookieChange(
   options: ResolvedHttpOptions,
   { session, cookie }: SessionExchange<SessionData>,
   persisted: boolean,

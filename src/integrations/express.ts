@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { ConfigError } from "../errors.js";
-import { holdResponse } from "../http/node-response.js";
+import { attachSession } from "../http/node-request.js";
 import { RequestSession } from "../http/request-session.js";
 import { SessionHttp, type SessionHttpOptions } from "../http/session-http.js";
 import type { SessionManager } from "../session-manager.js";
@@ -30,13 +30,6 @@ export function requestSession(req: object): SessionStore | null {
   return value instanceof RequestSession ? value : null;
 }
 
-/** Whether the request came over HTTPS: Express's `req.secure` (which honours `trust proxy`), else the socket. */
-function isHttps(req: IncomingMessage): boolean {
-  const secure: unknown = Reflect.get(req, "secure");
-  if (typeof secure === "boolean") return secure;
-  return Reflect.get(req.socket, "encrypted") === true;
-}
-
 /**
  * Session middleware for Express 4 and 5 (and plain Node `http`). Puts an unloaded
  * {@link SessionStore} on `req.session`: nothing is read until the handler calls
@@ -60,26 +53,13 @@ export function session<Data extends SessionData = SessionData>(
 ): SessionMiddleware<Data> {
   const http = new SessionHttp<Data>(options);
   const sessions = new WeakMap<IncomingMessage, SessionStore<Data>>();
-  const { logger } = http.options;
 
   const middleware = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void): void => {
     if (requestSession(req) !== null) {
       next(); // mounted twice (an app-wide and a router-level `use`): the first one owns the request
       return;
     }
-    const exchange = http.begin(req.headers.cookie, isHttps(req));
-    sessions.set(req, exchange.session);
-    Object.defineProperty(req, "session", {
-      value: exchange.session,
-      configurable: true,
-      enumerable: true,
-      writable: true,
-    });
-    holdResponse(
-      res,
-      (status) => http.settle(exchange, status),
-      (error) => logger.error("settling the session failed unexpectedly", { error }),
-    );
+    sessions.set(req, attachSession(http, req, res).session);
     next();
   };
 

@@ -1,0 +1,72 @@
+import { parseSetCookie } from "cookie";
+
+/** The part of Next's cookie store (`await cookies()`, `NextResponse#cookies`) prisma-sessions uses. */
+export interface NextCookieStore {
+  getAll(name: string): { name: string; value: string }[];
+  set(cookie: NextCookie): unknown;
+  delete(name: string): unknown;
+}
+
+/** A cookie as Next's `cookies().set(…)` takes it. */
+export interface NextCookie {
+  name: string;
+  value: string;
+  expires?: Date;
+  maxAge?: number;
+  domain?: string;
+  path?: string;
+  httpOnly?: boolean;
+  secure?: boolean;
+  sameSite?: boolean | "lax" | "strict" | "none";
+}
+
+/** What `next/headers` exports, structurally: the package never needs Next's types. */
+interface NextHeaders {
+  cookies(): Promise<NextCookieStore>;
+  headers(): Promise<{ get(name: string): string | null }>;
+}
+
+let nextHeaders: Promise<NextHeaders> | undefined;
+
+/**
+ * `next/headers`, imported on first use and cached, so importing prisma-sessions/next never
+ * requires Next (better-auth does the same).
+ */
+export function loadNextHeaders(): Promise<NextHeaders> {
+  nextHeaders ??= import("next/headers.js").then((module): NextHeaders => module);
+  return nextHeaders;
+}
+
+/**
+ * Next seals the cookie store while a Server Component renders: `set`, `delete` and `clear` all
+ * become the same function, which throws. In Route Handlers and Server Actions each access gives
+ * a fresh wrapper. Checking costs nothing and writes nothing, so a save can refuse before it
+ * touches the database.
+ */
+export function cookieStoreIsWritable(store: NextCookieStore): boolean {
+  return !Object.is(store.set, store.delete);
+}
+
+/**
+ * Whether the client used HTTPS: the first X-Forwarded-Proto (set by TLS-terminating proxies, and
+ * by Next for direct requests), else the scheme of `url` when known.
+ */
+export function requestIsHttps(headers: { get(name: string): string | null }, url?: string): boolean {
+  const forwarded = headers.get("x-forwarded-proto")?.split(",")[0]?.trim();
+  const scheme = forwarded ?? (url === undefined ? undefined : new URL(url).protocol.replace(/:$/, ""));
+  return scheme === "https";
+}
+
+/** A `Set-Cookie` value made by the HTTP layer, as the object Next's cookie stores take. */
+export function toNextCookie(setCookie: string): NextCookie {
+  const { name, value, ...attributes } = parseSetCookie(setCookie);
+  const cookie: NextCookie = { name, value: value ?? "" };
+  if (attributes.expires !== undefined) cookie.expires = attributes.expires;
+  if (attributes.maxAge !== undefined) cookie.maxAge = attributes.maxAge;
+  if (attributes.domain !== undefined) cookie.domain = attributes.domain;
+  if (attributes.path !== undefined) cookie.path = attributes.path;
+  if (attributes.httpOnly !== undefined) cookie.httpOnly = attributes.httpOnly;
+  if (attributes.secure !== undefined) cookie.secure = attributes.secure;
+  if (attributes.sameSite !== undefined) cookie.sameSite = attributes.sameSite;
+  return cookie;
+}
