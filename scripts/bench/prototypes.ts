@@ -5,6 +5,7 @@
 // the library's PrismaAdapterConnector.)
 import type pg from "pg";
 import type { SessionConnector, SessionSummary, SessionWrite, StoredSession } from "../../src/connector.js";
+import { storedSession, toSummary } from "../../src/connectors/sql-rows.js";
 
 /** Runs one statement: the rows it returns, or how many rows it changed. */
 export interface Sql {
@@ -32,26 +33,6 @@ export function pgSql(pool: pg.Pool): Sql {
   return {
     rows: async (text, values) => (await pool.query(text, values.map(param))).rows,
     count: async (text, values) => (await pool.query(text, values.map(param))).rowCount ?? 0,
-  };
-}
-
-function date(value: unknown): Date {
-  if (value instanceof Date) return value;
-  // The driver adapter hands timestamps over as ISO text.
-  if (typeof value === "string") return new Date(value);
-  throw new TypeError(`expected a Date, got ${typeof value}`);
-}
-
-function summary(row: Record<string, unknown>): SessionSummary {
-  return {
-    id: String(row.id),
-    userId: row.user_id === null ? null : String(row.user_id),
-    version: Number(row.version),
-    expiresAt: date(row.expires_at),
-    absoluteExpiresAt: date(row.absolute_expires_at),
-    browserSession: row.browser_session === true,
-    createdAt: date(row.created_at),
-    updatedAt: date(row.updated_at),
   };
 }
 
@@ -91,7 +72,7 @@ export class SqlConnector implements SessionConnector {
 
   async getSession(id: string): Promise<StoredSession | null> {
     const [row] = await this.#sql.rows(this.#get, [id]);
-    return row === undefined ? null : { ...summary(row), data: String(row.data) };
+    return row === undefined ? null : storedSession(row);
   }
 
   async createSession(s: StoredSession): Promise<boolean> {
@@ -113,7 +94,7 @@ export class SqlConnector implements SessionConnector {
   }
 
   async listUserSessions(userId: string, now: Date): Promise<SessionSummary[]> {
-    return (await this.#sql.rows(this.#list, [userId, now])).map(summary);
+    return (await this.#sql.rows(this.#list, [userId, now])).map(toSummary);
   }
 
   async destroyUserSessions(userId: string, exceptId?: string): Promise<number> {

@@ -9,12 +9,12 @@ import {
   parseTableName,
   placeholders,
   quoteTable,
-  readDate,
   type SqliteTimestampFormat,
   type TableName,
 } from "../sql/dialect.js";
 import { type AdapterStatements, adapterStatements } from "./adapter-statements.js";
 import { BatchLoader } from "./batch-loader.js";
+import { storedSession, text, toSummary } from "./sql-rows.js";
 
 /** A Prisma driver adapter factory (`new PrismaPg(pool)`, `new PrismaMariaDb(…)`, …), structurally. */
 export interface DriverAdapterFactory {
@@ -41,34 +41,6 @@ const PROVIDERS: Record<DriverAdapterFactory["provider"], SqlProvider> = {
 /** The driver error of a unique-key violation, as Prisma's adapters report it. */
 function isUniqueViolation(error: unknown): boolean {
   return inErrorChain(error, (link) => Reflect.get(link, "kind") === "UniqueConstraintViolation");
-}
-
-function text(value: unknown): string {
-  if (typeof value !== "string") throw new TypeError(`expected text from the database, got ${typeof value}`);
-  return value;
-}
-
-function date(value: unknown): Date {
-  const result = readDate(value);
-  if (result === null) throw new TypeError(`expected a date-time from the database, got ${String(value)}`);
-  return result;
-}
-
-function summary(row: Record<string, unknown>): SessionSummary {
-  return {
-    id: text(row.id),
-    userId: row.user_id === null ? null : text(row.user_id),
-    version: Number(row.version),
-    expiresAt: date(row.expires_at),
-    absoluteExpiresAt: date(row.absolute_expires_at),
-    browserSession: row.browser_session === true || Number(row.browser_session) === 1,
-    createdAt: date(row.created_at),
-    updatedAt: date(row.updated_at),
-  };
-}
-
-function stored(row: Record<string, unknown>): StoredSession {
-  return { ...summary(row), data: text(row.data) };
 }
 
 /**
@@ -115,7 +87,7 @@ export class PrismaAdapterConnector implements SessionConnector, SessionInventor
   async #getMany(ids: string[]): Promise<Map<string, StoredSession>> {
     const rows =
       ids.length === 1 ? await this.#rows(this.#sql.get, ids) : await this.#rows(this.#sql.getMany(ids.length), ids);
-    return new Map(rows.map((row) => [text(row.id), stored(row)]));
+    return new Map(rows.map((row) => [text(row.id), storedSession(row)]));
   }
 
   async createSession(s: StoredSession): Promise<boolean> {
@@ -153,7 +125,7 @@ export class PrismaAdapterConnector implements SessionConnector, SessionInventor
   async listUserSessions(userId: string, now: Date): Promise<SessionSummary[]> {
     const rows = await this.#rows(this.#sql.listUser, [userId, this.#date(now)]);
     // MySQL/MariaDB's default collation ignores case and trailing spaces: keep exact matches only.
-    return rows.map(summary).filter((row) => row.userId === userId);
+    return rows.map(toSummary).filter((row) => row.userId === userId);
   }
 
   async destroyUserSessions(userId: string, exceptId?: string): Promise<number> {
@@ -179,7 +151,7 @@ export class PrismaAdapterConnector implements SessionConnector, SessionInventor
   async listSessions(now: Date, limit: number, afterId?: string): Promise<StoredSession[]> {
     if (!Number.isInteger(limit) || limit < 1) return [];
     const args = afterId === undefined ? [this.#date(now)] : [this.#date(now), afterId];
-    return (await this.#rows(this.#sql.page(afterId !== undefined, limit), args)).map(stored);
+    return (await this.#rows(this.#sql.page(afterId !== undefined, limit), args)).map(storedSession);
   }
 
   async destroyAllSessions(): Promise<number> {
