@@ -25,6 +25,7 @@ export interface PrismaSessionDelegate {
     where: { userId?: string; expiresAt?: DateFilter; id?: { gt: string } };
     select: typeof SUMMARY;
     orderBy?: { createdAt: "asc" } | { id: "asc" } | { expiresAt: "asc" };
+    skip?: number;
     take?: number;
   }): PromiseLike<SessionSummary[]>;
   create(args: { data: StoredSession }): PromiseLike<unknown>;
@@ -146,8 +147,28 @@ export class PrismaConnector<Model extends string = "session"> implements Sessio
     // vacuum that every batch would walk again from the start: a run resumes where its last batch
     // ended (a new `now` is a new run).
     const from = this.#cursor?.now === now.getTime() ? this.#cursor.from : undefined;
+    const window: DateFilter = from === undefined ? { lte: now } : { gte: from, lte: now };
+    // The `limit`-th deadline and the next one. When they differ, the batch is a plain range
+    // delete up to the first (one statement, no ids sent back and forth); when they tie, rows
+    // are picked by id.
+    const [last, next] = await this.#table.findMany({
+      where: { expiresAt: window },
+      select: SUMMARY,
+      orderBy: { expiresAt: "asc" },
+      skip: limit - 1,
+      take: 2,
+    });
+    if (last && next && last.expiresAt.getTime() === next.expiresAt.getTime())
+      return this.#deleteTied(now, window, limit);
+    const before = last === undefined ? {} : { lt: new Date(last.expiresAt.getTime() + 1) };
+    const { count } = await this.#table.deleteMany({ where: { expiresAt: { ...window, ...before } } });
+    if (last) this.#cursor = { now: now.getTime(), from: last.expiresAt };
+    return count;
+  }
+
+  async #deleteTied(now: Date, window: DateFilter, limit: number): Promise<number> {
     const expired = await this.#table.findMany({
-      where: { expiresAt: from === undefined ? { lte: now } : { gte: from, lte: now } },
+      where: { expiresAt: window },
       select: SUMMARY,
       orderBy: { expiresAt: "asc" },
       take: limit,

@@ -516,6 +516,48 @@ export function describeConnectorConformance(name: string, setup: () => Promise<
       });
     });
 
+    describe("deleteExpiredSessions batches where deadlines tie", () => {
+      // A batch may be cut at the `limit`-th deadline; rows sharing it must neither be skipped
+      // (a short batch ends a cleanup run) nor all go at once (a batch is bounded).
+      const calls = async (now: Date, limit: number, times: number): Promise<number[]> => {
+        const counts: number[] = [];
+        for (let call = 0; call < times; call += 1) counts.push(await connector().deleteExpiredSessions(now, limit));
+        return counts;
+      };
+
+      it("rows that all share one deadline go `limit` at a time", async () => {
+        const base = new Date();
+        const rows = [1, 2, 3, 4, 5].map(() => makeRow({ expiresAt: withMillis(shift(base, HOUR), 7) }));
+        await withEarlyRows(rows, async () => {
+          await expect(calls(shift(base, DAY), 2, 4)).resolves.toEqual([2, 2, 1, 0]);
+          await expect(countStored(rows.map((row) => row.id))).resolves.toBe(0);
+        });
+      });
+
+      it("a deadline shared across the batch boundary: full batches, oldest first", async () => {
+        const base = new Date();
+        const [first, ...rest] = [1, 2, 2, 2, 3].map((hours) => makeRow({ expiresAt: shift(base, hours * HOUR) }));
+        if (first === undefined) throw new Error("no rows");
+        await withEarlyRows([first, ...rest], async () => {
+          const now = shift(base, DAY);
+          await expect(connector().deleteExpiredSessions(now, 2)).resolves.toBe(2);
+          await expect(stored(first.id)).resolves.toBeNull();
+          await expect(calls(now, 2, 3)).resolves.toEqual([2, 1, 0]);
+          await expect(countStored(rest.map((row) => row.id))).resolves.toBe(0);
+        });
+      });
+
+      it("deadlines a millisecond apart are told apart at the boundary", async () => {
+        const base = withMillis(shift(new Date(), HOUR), 500);
+        const rows = [0, 1, 2].map((ms) => makeRow({ expiresAt: shift(base, ms) }));
+        await withEarlyRows(rows, async () => {
+          await expect(connector().deleteExpiredSessions(shift(base, DAY), 2)).resolves.toBe(2);
+          await expect(countStored(rows.map((row) => row.id))).resolves.toBe(1);
+          await expect(stored(rows[2]?.id ?? "")).resolves.toEqual(rows[2]);
+        });
+      });
+    });
+
     describe("countExpiredSessions", () => {
       it("counts the rows whose deadline is at or before now, and only those", async () => {
         const base = new Date();
