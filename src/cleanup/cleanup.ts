@@ -1,5 +1,6 @@
 import type { SessionConnector } from "../connector.js";
 import { ConnectorError, SessionError } from "../errors.js";
+import type { BatchBudget } from "../sql/dialect.js";
 import type { HeldCleanupLock } from "./lock.js";
 import {
   type CleanupOptions,
@@ -9,11 +10,32 @@ import {
 } from "./options.js";
 import { retryingConflicts } from "./retry.js";
 
+/** What one {@link CleanupTarget.deleteExpiredBatches} call did. */
+export interface BatchRun {
+  deleted: number;
+  batches: number;
+  /** The last batch came back short: nothing expired is left (as of `now`). */
+  done: boolean;
+  /** Where the run's next call starts (no expired row is older), or `null` for the oldest deadline. */
+  from: Date | null;
+}
+
 /**
  * The two connector methods cleanup calls. Every `SessionConnector` is one; the command line
  * implements just these over plain SQL.
  */
-export type CleanupTarget = Pick<SessionConnector, "deleteExpiredSessions" | "countExpiredSessions">;
+export interface CleanupTarget extends Pick<SessionConnector, "deleteExpiredSessions" | "countExpiredSessions"> {
+  /**
+   * Optional: runs batches of `deleteExpiredSessions(now, limit)` on the database server itself,
+   * each its own transaction, until a batch comes back short, `budget.batches` have run or
+   * `budget.ms` have passed, starting at the deadline `from` (the previous call's `from`, `null`
+   * first). Cleanup prefers it: it saves a round trip per batch.
+   */
+  deleteExpiredBatches?(now: Date, limit: number, budget: BatchBudget, from: Date | null): Promise<BatchRun>;
+}
+
+/** One server-side call runs at most this much, so the signal and the maximum run time are seen often. */
+const SERVER_BUDGET: BatchBudget = { batches: 200, ms: 250 };
 
 /** Why a cleanup ended before every expired row was gone. */
 export type CleanupStop = "max-runtime" | "aborted" | "locked";
@@ -42,10 +64,13 @@ function failure(stage: string, progress: CleanupProgress, error: unknown): Sess
 /** The batch loop; returns why it ended. `progress` is updated in place. */
 async function deleteInBatches(
   target: CleanupTarget,
-  { batchSize, maxRuntimeMs, signal, now, onProgress }: ResolvedCleanupOptions,
+  options: ResolvedCleanupOptions,
   progress: CleanupProgress,
   elapsed: () => number,
 ): Promise<CleanupResult["stoppedEarly"]> {
+  const { batchSize, maxRuntimeMs, signal, now, onProgress } = options;
+  if (target.deleteExpiredBatches)
+    return deleteOnServer(target.deleteExpiredBatches.bind(target), options, progress, elapsed);
   for (;;) {
     if (signal?.aborted) return "aborted";
     if (elapsed() >= maxRuntimeMs) return "max-runtime";
@@ -60,6 +85,33 @@ async function deleteInBatches(
     onProgress?.({ ...progress });
     // A short batch: nothing expired is left that another runner is not deleting right now.
     if (deleted < batchSize) return false;
+  }
+}
+
+/** The batch loop run by the server, a budget at a time; the signal and run time are checked between calls. */
+async function deleteOnServer(
+  run: NonNullable<CleanupTarget["deleteExpiredBatches"]>,
+  { batchSize, maxRuntimeMs, signal, now, onProgress }: ResolvedCleanupOptions,
+  progress: CleanupProgress,
+  elapsed: () => number,
+): Promise<CleanupResult["stoppedEarly"]> {
+  let from: Date | null = null;
+  for (;;) {
+    if (signal?.aborted) return "aborted";
+    const left = maxRuntimeMs - elapsed();
+    if (left <= 0) return "max-runtime";
+    const budget = { batches: SERVER_BUDGET.batches, ms: Math.min(SERVER_BUDGET.ms, left) };
+    // Not retried as a whole: the batches before a failure are committed. The block retries a
+    // batch that loses a deadlock itself.
+    const done: BatchRun = await run(now, batchSize, budget, from).catch((error: unknown) => {
+      throw failure(`in batch ${progress.batches + 1}`, progress, error);
+    });
+    progress.deleted += done.deleted;
+    progress.batches += done.batches;
+    progress.elapsedMs = elapsed();
+    onProgress?.({ ...progress });
+    if (done.done) return false;
+    from = done.from;
   }
 }
 

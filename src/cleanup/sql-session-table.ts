@@ -61,8 +61,10 @@ export class SqlSessionTable implements CleanupTarget {
     if (statement.counts === "affected") return this.#runner.execute(this.#sql(statement));
     const [row] = await this.#runner.query(this.#sql(statement));
     const last = readDate(row?.last);
-    if (last !== null) this.#cursor = { now: now.getTime(), from: await this.#bind(last) };
-    return Number(row?.deleted ?? 0);
+    const deleted = Number(row?.deleted ?? 0);
+    // A short batch ends the run: the next one starts from the oldest deadline again.
+    this.#cursor = last === null || deleted < limit ? undefined : { now: now.getTime(), from: await this.#bind(last) };
+    return deleted;
   }
 
   async countExpiredSessions(now: Date): Promise<number> {

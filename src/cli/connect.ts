@@ -3,6 +3,7 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { SqlCleanupLock } from "../cleanup/lock.js";
+import { PostgresSessionTable, type SqlSession } from "../cleanup/server-batches.js";
 import { SqlSessionTable } from "../cleanup/sql-session-table.js";
 import type { SqlProvider } from "../setup/ensure-session-table.js";
 import { adapterRunner, pinConnection, type SqlAdapter } from "../sql/adapter.js";
@@ -69,7 +70,14 @@ async function load<T>(provider: SqlProvider, importer: () => Promise<T>): Promi
   }
 }
 
-async function openPostgres(url: string): Promise<{ adapter: SqlAdapter; schema: string | null }> {
+interface Opened {
+  adapter: SqlAdapter;
+  schema: string | null;
+  /** PostgreSQL: connections of the adapter's pool outside any transaction (see PostgresSessionTable). */
+  session?: () => Promise<SqlSession>;
+}
+
+async function openPostgres(url: string): Promise<Opened> {
   // Prisma URLs name the schema in `?schema=`; pg would ignore it, so it qualifies the table instead.
   const parsed = parseUrl(url);
   const schema = parsed.searchParams.get("schema");
@@ -78,11 +86,24 @@ async function openPostgres(url: string): Promise<{ adapter: SqlAdapter; schema:
   // Every statement unnamed, so planned with its actual values: a prepared (generic) plan of the
   // batch delete was a tenth faster on deadlines in row order, but with scattered deadlines it
   // slowed the batches and multiplied the p99 of concurrent session loads by twelve.
-  const factory = new PrismaPg({ connectionString: parsed.toString(), connectionTimeoutMillis: 10_000 });
-  return { adapter: await factory.connect(), schema };
+  const adapter = await new PrismaPg({
+    connectionString: parsed.toString(),
+    connectionTimeoutMillis: 10_000,
+  }).connect();
+  // The adapter's own pg pool also lends whole connections to the server-side batch loop.
+  const pool = adapter.underlyingDriver();
+  const session = async (): Promise<SqlSession> => {
+    const client = await pool.connect();
+    return {
+      // No parameters: the simple protocol, where a DO block may commit.
+      run: async (sql) => (await client.query<Record<string, unknown>>(sql)).rows,
+      release: () => client.release(),
+    };
+  };
+  return { adapter, schema, session };
 }
 
-async function openMysql(url: string): Promise<{ adapter: SqlAdapter; schema: null }> {
+async function openMysql(url: string): Promise<Opened> {
   const parsed = parseUrl(url);
   parsed.protocol = "mariadb:";
   const [{ PrismaMariaDb }, { default: mariadb }] = await load("mysql", () =>
@@ -95,7 +116,7 @@ async function openMysql(url: string): Promise<{ adapter: SqlAdapter; schema: nu
   return { adapter: await new PrismaMariaDb(parsed.toString()).connect(), schema: null };
 }
 
-async function openSqlite(url: string): Promise<{ adapter: SqlAdapter; schema: null }> {
+async function openSqlite(url: string): Promise<Opened> {
   // `file:./dev.db?connection_limit=1`: the path, relative to the working directory.
   const path = resolve(url.slice("file:".length).split("?")[0] ?? "");
   if (!existsSync(path)) throw new Error(`the SQLite database file ${path} does not exist`);
@@ -123,7 +144,7 @@ const OPENERS = { postgresql: openPostgres, mysql: openMysql, sqlite: openSqlite
 export async function openDatabase(url: string, tableText: string): Promise<Database> {
   const provider = providerOf(url);
   const named = tableName(tableText, null);
-  const { adapter, schema } = await OPENERS[provider](url);
+  const { adapter, schema, session } = await OPENERS[provider](url);
   let table: TableName;
   try {
     table = named.schema === null && schema !== null ? tableName(tableText, schema) : named;
@@ -134,7 +155,10 @@ export async function openDatabase(url: string, tableText: string): Promise<Data
   return {
     provider,
     table,
-    sessions: new SqlSessionTable(provider, table, adapterRunner(adapter)),
+    sessions:
+      session === undefined
+        ? new SqlSessionTable(provider, table, adapterRunner(adapter))
+        : new PostgresSessionTable(table, adapterRunner(adapter), session),
     lock: new SqlCleanupLock(provider, table, () => pinConnection(adapter)),
     close: () => adapter.dispose(),
   };

@@ -145,7 +145,7 @@ export class PrismaConnector<Model extends string = "session"> implements Sessio
     if (!Number.isInteger(limit) || limit < 1) return 0;
     // Oldest deadline first, through the deadline index. Deleted rows leave dead index entries until
     // vacuum that every batch would walk again from the start: a run resumes where its last batch
-    // ended (a new `now` is a new run).
+    // ended (a new `now`, or a short batch, starts a new run).
     const from = this.#cursor?.now === now.getTime() ? this.#cursor.from : undefined;
     const window: DateFilter = from === undefined ? { lte: now } : { gte: from, lte: now };
     // The `limit`-th deadline and the next one. When they differ, the batch is a plain range
@@ -158,14 +158,21 @@ export class PrismaConnector<Model extends string = "session"> implements Sessio
       skip: limit - 1,
       take: 2,
     });
-    if (last && next && last.expiresAt.getTime() === next.expiresAt.getTime())
-      return this.#deleteTied(now, window, limit);
+    if (last && next && last.expiresAt.getTime() === next.expiresAt.getTime()) {
+      return this.#resume(now, limit, last.expiresAt, await this.#deleteTied(now, window, limit));
+    }
     const before = last === undefined ? {} : { lt: new Date(last.expiresAt.getTime() + 1) };
     const { count } = await this.#table.deleteMany({ where: { expiresAt: { ...window, ...before } } });
-    if (last) this.#cursor = { now: now.getTime(), from: last.expiresAt };
-    return count;
+    return this.#resume(now, limit, last?.expiresAt, count);
   }
 
+  /** Where the run's next batch starts; a short batch ends the run. Returns `deleted`. */
+  #resume(now: Date, limit: number, last: Date | undefined, deleted: number): number {
+    this.#cursor = last === undefined || deleted < limit ? undefined : { now: now.getTime(), from: last };
+    return deleted;
+  }
+
+  /** The `limit` oldest rows, picked by id: the rows at the batch boundary share a deadline. */
   async #deleteTied(now: Date, window: DateFilter, limit: number): Promise<number> {
     const expired = await this.#table.findMany({
       where: { expiresAt: window },
@@ -173,9 +180,6 @@ export class PrismaConnector<Model extends string = "session"> implements Sessio
       orderBy: { expiresAt: "asc" },
       take: limit,
     });
-    const last = expired.at(-1);
-    if (last === undefined) return 0;
-    this.#cursor = { now: now.getTime(), from: last.expiresAt };
     const ids = expired.map((row) => row.id);
     const { count } = await this.#table.deleteMany({ where: { id: { in: ids }, expiresAt: { lte: now } } });
     return count;

@@ -148,6 +148,9 @@ export function deleteExpiredStatement(
   }
 }
 
+/** Turns `synchronous_commit` off for the current transaction only (see deleteBatchStatement). */
+const ASYNC_COMMIT = "set_config('synchronous_commit', 'off', true)";
+
 /** One batch of a cleanup run: `affected` statements report the row count; `row` ones return `deleted` and `last`. */
 export interface BatchStatement extends SqlStatement {
   counts: "affected" | "row";
@@ -176,8 +179,7 @@ export function deleteBatchStatement(
     sql:
       `WITH gone AS (DELETE FROM ${t} WHERE ctid = ANY(ARRAY(SELECT ctid FROM ${t} WHERE ${start}expires_at <= ?` +
       ` ORDER BY expires_at LIMIT ${positiveInteger(limit)})) AND expires_at <= ? RETURNING expires_at)` +
-      " SELECT COUNT(*) AS deleted, MAX(expires_at) AS last," +
-      " set_config('synchronous_commit', 'off', true) AS commit_mode FROM gone",
+      ` SELECT COUNT(*) AS deleted, MAX(expires_at) AS last, ${ASYNC_COMMIT} AS commit_mode FROM gone`,
     args: from === null ? [now, now] : [from, now, now],
     counts: "row",
   };
@@ -264,4 +266,127 @@ export function lockStatements(provider: SqlProvider, { schema, table }: TableNa
 /** Whether a lock query's single value means "taken" (pg: `true`; MySQL: `1`, as number, bigint or text). */
 export function isTaken(value: unknown): boolean {
   return value === true || value === 1 || value === 1n || value === "1";
+}
+
+/** How many batches one server-side run of {@link serverBatchesBlock} may take, and for how long. */
+export interface BatchBudget {
+  batches: number;
+  ms: number;
+}
+
+/** The custom setting {@link serverBatchesBlock} leaves its outcome in, for {@link serverBatchesResult}. */
+const OUTCOME_SETTING = "prisma_sessions.cleanup";
+
+/** Deadline literals inlined into a DO block: only what bindDate writes (digits, `-:.T+`). */
+const DEADLINE_LITERAL = /^[0-9T:.+-]+$/;
+
+function deadlineLiteral(value: string | number): string {
+  const text = String(value);
+  if (!DEADLINE_LITERAL.test(text)) throw new ConfigError(`Not a deadline: ${text}`);
+  return `'${text}'`;
+}
+
+/**
+ * PostgreSQL: cleanup batches run by the server itself, in one anonymous code block (`DO`): each
+ * batch is its own transaction (COMMIT between batches, committed asynchronously), bounded by
+ * `limit` rows, and re-checks the deadline on the row it deletes, exactly as the batches the client
+ * sends one by one; what goes away is a round trip, a parse and a plan per batch, which cost a
+ * batched cleanup half the speed of a single unbounded DELETE.
+ *
+ * A batch reads the `limit`-th and the next deadline from the index; when they differ, it deletes
+ * the plain range up to the first (no row returned), else it picks `limit` rows by `ctid`. A batch
+ * that loses a deadlock runs again (three times at most). The block stops after a short batch
+ * (`done`), after `budget.batches` batches, or once `budget.ms` have passed, and leaves its outcome
+ * in a session setting: read it on the same connection with {@link serverBatchesResult}.
+ *
+ * A DO block takes no parameters: `now` and `from` are inlined, checked to be deadline literals.
+ */
+export function serverBatchesBlock(
+  table: TableName,
+  now: string | number,
+  limit: number,
+  from: string | number | null,
+  budget: BatchBudget,
+): string {
+  const t = quoteTable("postgresql", table);
+  const n = positiveInteger(limit);
+  const batches = positiveInteger(budget.batches);
+  const ms = Math.max(0, Math.floor(budget.ms));
+  const deadline = `${t}.expires_at%TYPE`;
+  return `DO $prisma_sessions$
+DECLARE
+  ps_now ${deadline} := ${deadlineLiteral(now)};
+  ps_from ${deadline} := ${from === null ? "'-infinity'" : deadlineLiteral(from)};
+  ps_last ${deadline};
+  ps_next ${deadline};
+  ps_found integer;
+  ps_affected bigint;
+  ps_deleted bigint := 0;
+  ps_batches integer := 0;
+  ps_retries integer := 0;
+  ps_done boolean := false;
+  ps_started timestamptz := clock_timestamp();
+BEGIN
+  LOOP
+    BEGIN
+      PERFORM ${ASYNC_COMMIT};
+      SELECT MIN(e), MAX(e), COUNT(*) INTO ps_last, ps_next, ps_found FROM (SELECT expires_at AS e FROM ${t}
+        WHERE expires_at >= ps_from AND expires_at <= ps_now ORDER BY expires_at LIMIT 2 OFFSET ${n - 1}) AS cut;
+      IF ps_found = 2 AND ps_last = ps_next THEN
+        WITH gone AS (DELETE FROM ${t} WHERE ctid = ANY(ARRAY(SELECT ctid FROM ${t} WHERE expires_at >= ps_from
+          AND expires_at <= ps_now ORDER BY expires_at LIMIT ${n})) AND expires_at <= ps_now RETURNING expires_at)
+        SELECT COUNT(*), MAX(expires_at) INTO ps_affected, ps_last FROM gone;
+      ELSE
+        DELETE FROM ${t} WHERE expires_at >= ps_from AND expires_at <= COALESCE(ps_last, ps_now) AND expires_at <= ps_now;
+        GET DIAGNOSTICS ps_affected = ROW_COUNT;
+      END IF;
+    EXCEPTION WHEN deadlock_detected THEN
+      ps_retries := ps_retries + 1;
+      IF ps_retries > 3 THEN RAISE; END IF;
+      CONTINUE;
+    END;
+    COMMIT;
+    ps_deleted := ps_deleted + ps_affected;
+    ps_batches := ps_batches + 1;
+    ps_from := COALESCE(ps_last, ps_from);
+    IF ps_affected < ${n} THEN
+      ps_done := true;
+      EXIT;
+    END IF;
+    EXIT WHEN ps_batches >= ${batches} OR clock_timestamp() >= ps_started + interval '${ms} milliseconds';
+  END LOOP;
+  PERFORM set_config('${OUTCOME_SETTING}', concat_ws(' ', ps_deleted, ps_batches, CASE WHEN ps_done THEN 'done' ELSE 'more' END,
+    CASE WHEN isfinite(ps_from) THEN floor(extract(epoch FROM ps_from) * 1000)::bigint END), false);
+END
+$prisma_sessions$`;
+}
+
+/** Selects the deadline column of no row: fails the way any statement does when the table or column is missing. */
+export function columnProbe(table: TableName): SqlStatement {
+  return { sql: `SELECT expires_at FROM ${quoteTable("postgresql", table)} WHERE false`, args: [] };
+}
+
+/** Reads the outcome {@link serverBatchesBlock} left on this connection: `outcome`. */
+export const serverBatchesResult: SqlStatement = {
+  sql: `SELECT current_setting('${OUTCOME_SETTING}', true) AS outcome`,
+  args: [],
+};
+
+/** Parses the `outcome` of {@link serverBatchesResult}. */
+export function parseServerBatchesOutcome(value: unknown): {
+  deleted: number;
+  batches: number;
+  done: boolean;
+  /** Where the next block starts: the last deadline reached, to the millisecond, rounded down. */
+  from: Date | null;
+} {
+  const match = /^(\d+) (\d+) (done|more)(?: (-?\d+))?$/.exec(String(value));
+  if (match === null) throw new Error(`The cleanup block left no outcome (${String(value)})`);
+  const [, deleted = "0", batches = "0", done, from] = match;
+  return {
+    deleted: Number(deleted),
+    batches: Number(batches),
+    done: done === "done",
+    from: from === undefined ? null : new Date(Number(from)),
+  };
 }

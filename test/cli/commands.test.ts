@@ -34,9 +34,13 @@ describe.each(providers)("prisma-sessions on %s, as a child process", (provider)
         ),
       );
       const progress = run.stderr.trimEnd().split("\n");
-      expect(progress).toHaveLength(3);
-      expect(progress[0]).toMatch(/^cleanup: 1,000 sessions deleted in 1 batch \(.+, [\d,]+ rows\/s\)$/);
-      expect(progress[2]).toMatch(/^cleanup: 2,500 sessions deleted in 3 batches /);
+      // A line per batch; PostgreSQL's server runs up to 200 batches per call and reports per call.
+      expect(progress).toHaveLength(provider === "postgresql" ? 1 : 3);
+      for (const line of progress) {
+        expect(line).toMatch(/^cleanup: [\d,]+ sessions deleted in \d+ batch(es)? \(.+, [\d,]+ rows\/s\)$/);
+      }
+      if (provider !== "postgresql") expect(progress[0]).toMatch(/^cleanup: 1,000 sessions deleted in 1 batch /);
+      expect(progress.at(-1)).toMatch(/^cleanup: 2,500 sessions deleted in 3 batches /);
       await expect(countRows(db, new Date())).resolves.toEqual({ expired: 0, live: 100 });
     });
 

@@ -1,0 +1,122 @@
+// PostgreSQL's server-side batch loop (the command line's cleanup): budgets, ties at batch
+// boundaries, stopping between calls, and the outcome it reports, on a real server.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "@jest/globals";
+import { cleanupExpiredSessions } from "../../src/cleanup/cleanup.js";
+import type { PostgresSessionTable } from "../../src/cleanup/server-batches.js";
+import { openDatabase } from "../../src/cli/connect.js";
+import { bindDate } from "../../src/sql/dialect.js";
+import { openTestDatabase, providers, type TestDatabase } from "../support/databases.js";
+import { countRows, databaseUrl, HOUR, insertRows, MINUTE } from "./fixtures.js";
+
+const describePostgres = providers.includes("postgresql") ? describe : describe.skip;
+
+describePostgres("PostgreSQL cleanup batches run by the server", () => {
+  let db: TestDatabase;
+  let table: PostgresSessionTable;
+  let close: () => Promise<void>;
+  const now = new Date();
+  const budget = { batches: 200, ms: 60_000 };
+
+  beforeAll(async () => {
+    db = await openTestDatabase("postgresql");
+    const opened = await openDatabase(await databaseUrl(db), "sessions");
+    if (!("deleteExpiredBatches" in opened.sessions)) throw new Error("expected the server-side batch loop");
+    table = opened.sessions as PostgresSessionTable;
+    close = () => opened.close();
+  });
+  afterEach(() => db.exec("DELETE FROM sessions"));
+  afterAll(async () => {
+    await close();
+    await db.close();
+  });
+
+  it("runs batches until one comes back short and says how many", async () => {
+    await insertRows(db, 250, new Date(now.getTime() - HOUR));
+    await insertRows(db, 20, new Date(now.getTime() + HOUR));
+    await expect(table.deleteExpiredBatches(now, 100, budget, null)).resolves.toMatchObject({
+      deleted: 250,
+      batches: 3,
+      done: true,
+    });
+    await expect(countRows(db, now)).resolves.toEqual({ expired: 0, live: 20 });
+  });
+
+  it("stops after the budget's batches; the next call goes on from the deadline it returned", async () => {
+    for (let minute = 1; minute <= 5; minute += 1) await insertRows(db, 10, new Date(now.getTime() - minute * MINUTE));
+    const first = await table.deleteExpiredBatches(now, 10, { batches: 2, ms: 60_000 }, null);
+    expect(first).toEqual({ deleted: 20, batches: 2, done: false, from: new Date(now.getTime() - 4 * MINUTE) });
+    // Oldest deadlines first: the rows of the last three minutes are what is left.
+    await expect(countRows(db, now)).resolves.toEqual({ expired: 30, live: 0 });
+    await expect(table.deleteExpiredBatches(now, 10, budget, first.from)).resolves.toMatchObject({
+      deleted: 30,
+      batches: 4,
+      done: true,
+    });
+  });
+
+  it("a budget of no time runs one batch", async () => {
+    await insertRows(db, 30, new Date(now.getTime() - HOUR));
+    await expect(table.deleteExpiredBatches(now, 10, { batches: 200, ms: 0 }, null)).resolves.toMatchObject({
+      deleted: 10,
+      batches: 1,
+      done: false,
+    });
+  });
+
+  it("rows sharing one deadline go `limit` at a time, across a deadline shared at the boundary too", async () => {
+    await insertRows(db, 3, new Date(now.getTime() - 2 * HOUR));
+    await insertRows(db, 25, new Date(now.getTime() - HOUR));
+    await insertRows(db, 2, new Date(now.getTime() - MINUTE));
+    const first = await table.deleteExpiredBatches(now, 10, { batches: 1, ms: 60_000 }, null);
+    expect(first).toEqual({ deleted: 10, batches: 1, done: false, from: new Date(now.getTime() - HOUR) });
+    // The three oldest went first, then seven of the tied rows.
+    const [older] = await db.sql("SELECT COUNT(*) AS n FROM sessions WHERE expires_at < ?", [
+      bindDate("postgresql", new Date(now.getTime() - HOUR)),
+    ]);
+    expect(Number(older?.n)).toBe(0);
+    await expect(countRows(db, now)).resolves.toEqual({ expired: 20, live: 0 });
+    await expect(table.deleteExpiredBatches(now, 10, budget, first.from)).resolves.toMatchObject({
+      deleted: 20,
+      batches: 3,
+      done: true,
+    });
+    await expect(countRows(db, now)).resolves.toEqual({ expired: 0, live: 0 });
+  });
+
+  it("through cleanupExpiredSessions: the maximum run time stops it between calls", async () => {
+    await insertRows(db, 3000, new Date(now.getTime() - HOUR));
+    const result = await cleanupExpiredSessions(table, { now, batchSize: 1, maxRuntime: 5 });
+    expect(result.stoppedEarly).toBe("max-runtime");
+    expect(result.deleted).toBeLessThan(3000);
+    expect(result.batches).toBe(result.deleted);
+    await expect(countRows(db, now)).resolves.toEqual({ expired: 3000 - result.deleted, live: 0 });
+  });
+
+  it("through cleanupExpiredSessions: the signal stops it after the call that was running", async () => {
+    await insertRows(db, 3000, new Date(now.getTime() - HOUR));
+    const controller = new AbortController();
+    const result = await cleanupExpiredSessions(table, {
+      now,
+      batchSize: 5,
+      signal: controller.signal,
+      onProgress: () => controller.abort(),
+    });
+    // One call: up to 200 batches or 250 ms, whichever comes first.
+    expect(result.stoppedEarly).toBe("aborted");
+    expect(result.batches).toBeGreaterThanOrEqual(1);
+    expect(result.batches).toBeLessThanOrEqual(200);
+    expect(result.deleted).toBe(result.batches * 5);
+    await expect(countRows(db, now)).resolves.toEqual({ expired: 3000 - result.deleted, live: 0 });
+  });
+
+  it("a failure names the database's reason", async () => {
+    await db.exec("ALTER TABLE sessions RENAME COLUMN expires_at TO expires");
+    try {
+      const opened = await openDatabase(await databaseUrl(db), "sessions");
+      await expect(cleanupExpiredSessions(opened.sessions, { now })).rejects.toThrow(/ColumnNotFound/);
+      await opened.close();
+    } finally {
+      await db.exec("ALTER TABLE sessions RENAME COLUMN expires TO expires_at");
+    }
+  });
+});
