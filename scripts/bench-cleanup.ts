@@ -63,6 +63,22 @@ const subjects: Subject[] = [
     },
   },
   {
+    name: "cleanup: PrismaCleanupTarget + pg pool (server-side batches)",
+    open: async () => {
+      const pool = schemaPool(10);
+      const prisma = prismaClient(pool);
+      const target = new PrismaCleanupTarget(prisma, { provider: "postgresql", pool });
+      await target.countExpiredSessions(new Date(0));
+      return {
+        run: async () => (await cleanupExpiredSessions(target, { batchSize: BATCH_SIZE })).deleted,
+        close: async () => {
+          await prisma.$disconnect();
+          await pool.end();
+        },
+      };
+    },
+  },
+  {
     name: "cleanup: PrismaConnector (Prisma 7 queries)",
     open: async () => {
       const prisma = prismaClient();

@@ -1,4 +1,10 @@
-export { type CleanupResult, type CleanupStop, type CleanupTarget, cleanupExpiredSessions } from "./cleanup/cleanup.js";
+export {
+  type BatchRun,
+  type CleanupResult,
+  type CleanupStop,
+  type CleanupTarget,
+  cleanupExpiredSessions,
+} from "./cleanup/cleanup.js";
 export type { CleanupLock, HeldCleanupLock } from "./cleanup/lock.js";
 export type { CleanupOptions, CleanupProgress } from "./cleanup/options.js";
 export {
@@ -7,5 +13,6 @@ export {
   type PrismaLockClient,
   type PrismaLockTransaction,
 } from "./cleanup/prisma-lock.js";
-export { PrismaCleanupTarget, type PrismaCleanupTargetOptions } from "./cleanup/prisma-target.js";
+export { type PgPool, PrismaCleanupTarget, type PrismaCleanupTargetOptions } from "./cleanup/prisma-target.js";
 export { type CleanupSchedule, type ScheduleCleanupOptions, scheduleCleanup } from "./cleanup/schedule.js";
+export type { BatchBudget } from "./sql/dialect.js";

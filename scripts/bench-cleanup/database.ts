@@ -18,11 +18,10 @@ export function schemaPool(max: number): pg.Pool {
   return new pg.Pool({ connectionString: URL, options: `-c search_path=${SCHEMA}`, max });
 }
 
-/** The generated Prisma client on the benchmark schema, as an application would hold it. */
-export function prismaClient(): PrismaClient {
-  return new PrismaClient({
-    adapter: new PrismaPg({ connectionString: URL, options: `-c search_path=${SCHEMA}` }, { schema: SCHEMA }),
-  });
+/** The generated Prisma client on the benchmark schema, as an application would hold it (optionally on its own pg pool). */
+export function prismaClient(pool?: pg.Pool): PrismaClient {
+  const config = pool ?? { connectionString: URL, options: `-c search_path=${SCHEMA}` };
+  return new PrismaClient({ adapter: new PrismaPg(config, { schema: SCHEMA }) });
 }
 
 /** Drops the schema, recreates it and the table (the shipped migration, as ensureSessionTable applies it). */

@@ -31,7 +31,9 @@ export interface CleanupTarget extends Pick<SessionConnector, "deleteExpiredSess
    * `budget.ms` have passed, starting at the deadline `from` (the previous call's `from`, `null`
    * first). Cleanup prefers it: it saves a round trip per batch.
    */
-  deleteExpiredBatches?(now: Date, limit: number, budget: BatchBudget, from: Date | null): Promise<BatchRun>;
+  deleteExpiredBatches?:
+    | ((now: Date, limit: number, budget: BatchBudget, from: Date | null) => Promise<BatchRun>)
+    | undefined;
 }
 
 /** One server-side call runs at most this much, so the signal and the maximum run time are seen often. */

@@ -1,13 +1,17 @@
 // PostgreSQL's server-side batch loop (the command line's cleanup): budgets, ties at batch
 // boundaries, stopping between calls, and the outcome it reports, on a real server.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "@jest/globals";
+import pg from "pg";
 import { cleanupExpiredSessions } from "../../src/cleanup/cleanup.js";
+import { PrismaCleanupTarget } from "../../src/cleanup/prisma-target.js";
 import type { PostgresSessionTable } from "../../src/cleanup/server-batches.js";
 import { openDatabase } from "../../src/cli/connect.js";
+import { ConfigError } from "../../src/errors.js";
 import { bindDate } from "../../src/sql/dialect.js";
 import { openTestDatabase, providers, type TestDatabase } from "../support/databases.js";
 import { countRows, databaseUrl, HOUR, insertRows, MINUTE } from "./fixtures.js";
 
+const PG_URL = process.env.PRISMA_SESSIONS_PG_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
 const describePostgres = providers.includes("postgresql") ? describe : describe.skip;
 
 describePostgres("PostgreSQL cleanup batches run by the server", () => {
@@ -118,5 +122,41 @@ describePostgres("PostgreSQL cleanup batches run by the server", () => {
     } finally {
       await db.exec("ALTER TABLE sessions RENAME COLUMN expires TO expires_at");
     }
+  });
+});
+
+describePostgres("PrismaCleanupTarget with the pg pool of its PrismaPg adapter", () => {
+  let db: TestDatabase;
+  let pool: pg.Pool;
+  const now = new Date();
+
+  beforeAll(async () => {
+    db = await openTestDatabase("postgresql");
+    const schema = new URL(await databaseUrl(db)).searchParams.get("schema");
+    pool = new pg.Pool({ connectionString: PG_URL, options: `-c search_path=${schema}`, max: 2 });
+  });
+  afterAll(async () => {
+    await pool.end();
+    await db.close();
+  });
+
+  it("lets the server run the batches, with the same outcome", async () => {
+    await insertRows(db, 2500, new Date(now.getTime() - HOUR));
+    await insertRows(db, 40, new Date(now.getTime() + HOUR));
+    const target = new PrismaCleanupTarget(db.openClient(), { provider: "postgresql", pool });
+    expect(typeof target.deleteExpiredBatches).toBe("function");
+    await expect(cleanupExpiredSessions(target, { now, batchSize: 1000 })).resolves.toMatchObject({
+      deleted: 2500,
+      batches: 3,
+      stoppedEarly: false,
+    });
+    await expect(countRows(db, now)).resolves.toEqual({ expired: 0, live: 40 });
+    // Every connection went back to the pool.
+    expect(pool.idleCount).toBe(pool.totalCount);
+  });
+
+  it("without a pool there is no server-side loop; a pool on another database is a ConfigError", () => {
+    expect(new PrismaCleanupTarget(db.openClient(), { provider: "postgresql" }).deleteExpiredBatches).toBeUndefined();
+    expect(() => new PrismaCleanupTarget(db.openClient(), { provider: "mysql", pool })).toThrow(ConfigError);
   });
 });
