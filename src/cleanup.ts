@@ -13,6 +13,7 @@ export {
   type PrismaLockClient,
   type PrismaLockTransaction,
 } from "./cleanup/prisma-lock.js";
-export { type PgPool, PrismaCleanupTarget, type PrismaCleanupTargetOptions } from "./cleanup/prisma-target.js";
+export { PrismaCleanupTarget, type PrismaCleanupTargetOptions } from "./cleanup/prisma-target.js";
 export { type CleanupSchedule, type ScheduleCleanupOptions, scheduleCleanup } from "./cleanup/schedule.js";
+export type { PgPool, PgPoolClient } from "./cleanup/server-batches.js";
 export type { BatchBudget } from "./sql/dialect.js";

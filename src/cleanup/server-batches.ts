@@ -4,7 +4,6 @@ import {
   columnProbe,
   parseServerBatchesOutcome,
   serverBatchesBlock,
-  serverBatchesResult,
   type TableName,
 } from "../sql/dialect.js";
 import type { BatchRun } from "./cleanup.js";
@@ -12,10 +11,45 @@ import { type SqlRunner, SqlSessionTable } from "./sql-session-table.js";
 
 /** A pooled connection of its own, outside any transaction: a statement runs as a top-level command. */
 export interface SqlSession {
-  /** Runs SQL without parameters; rows as column → value records. */
-  run(sql: string): Promise<Record<string, unknown>[]>;
-  /** Gives the connection back to its pool. */
-  release(): void;
+  /** Runs SQL without parameters; resolves to the messages of the notices it raised. */
+  run(sql: string): Promise<string[]>;
+  /** Gives the connection back to its pool; with the error that broke it, the pool drops it. */
+  release(error?: Error): void;
+}
+
+/** The part of a `pg` Pool the server-side batches use, declared structurally. */
+export interface PgPool {
+  connect(): Promise<PgPoolClient>;
+}
+
+/** The part of a `pg` PoolClient the server-side batches use. */
+export interface PgPoolClient {
+  query(sql: string): Promise<unknown>;
+  on(event: "notice", listener: (notice: { message?: string | undefined }) => void): unknown;
+  removeListener(event: "notice", listener: (notice: { message?: string | undefined }) => void): unknown;
+  release(error?: Error): void;
+}
+
+/** Sessions on the connections of a `pg` Pool, collecting each statement's notices. */
+export function pgPoolSessions(pool: PgPool): () => Promise<SqlSession> {
+  return async () => {
+    const client = await pool.connect();
+    return {
+      run: async (sql) => {
+        const notices: string[] = [];
+        const listener = (notice: { message?: string | undefined }) => notices.push(String(notice.message));
+        client.on("notice", listener);
+        try {
+          // No parameters: the simple protocol, where a DO block may commit.
+          await client.query(sql);
+          return notices;
+        } finally {
+          client.removeListener("notice", listener);
+        }
+      },
+      release: (error) => client.release(error),
+    };
+  };
 }
 
 /**
@@ -49,15 +83,13 @@ export class PostgresSessionTable extends SqlSessionTable {
     const start = from === null ? null : bindDate("postgresql", from);
     const block = serverBatchesBlock(this.#table, bindDate("postgresql", now), limit, start, budget);
     const session = await this.#session();
-    let outcome: ReturnType<typeof parseServerBatchesOutcome>;
     try {
-      await session.run(block);
-      // The block leaves its outcome in a setting of this connection: read it before letting go.
-      const [row] = await session.run(serverBatchesResult.sql);
-      outcome = parseServerBatchesOutcome(row?.outcome);
-    } finally {
+      const outcome = parseServerBatchesOutcome(await session.run(block));
       session.release();
+      return outcome;
+    } catch (error) {
+      session.release(error instanceof Error ? error : new Error(String(error)));
+      throw error;
     }
-    return outcome;
   }
 }

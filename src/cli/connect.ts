@@ -3,7 +3,7 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { SqlCleanupLock } from "../cleanup/lock.js";
-import { PostgresSessionTable, type SqlSession } from "../cleanup/server-batches.js";
+import { PostgresSessionTable, pgPoolSessions, type SqlSession } from "../cleanup/server-batches.js";
 import { SqlSessionTable } from "../cleanup/sql-session-table.js";
 import type { SqlProvider } from "../setup/ensure-session-table.js";
 import { adapterRunner, pinConnection, type SqlAdapter } from "../sql/adapter.js";
@@ -92,14 +92,7 @@ async function openPostgres(url: string): Promise<Opened> {
   }).connect();
   // The adapter's own pg pool also lends whole connections to the server-side batch loop.
   const pool = adapter.underlyingDriver();
-  const session = async (): Promise<SqlSession> => {
-    const client = await pool.connect();
-    return {
-      // No parameters: the simple protocol, where a DO block may commit.
-      run: async (sql) => (await client.query<Record<string, unknown>>(sql)).rows,
-      release: () => client.release(),
-    };
-  };
+  const session = pgPoolSessions(pool);
   return { adapter, schema, session };
 }
 

@@ -274,8 +274,8 @@ export interface BatchBudget {
   ms: number;
 }
 
-/** The custom setting {@link serverBatchesBlock} leaves its outcome in, for {@link serverBatchesResult}. */
-const OUTCOME_SETTING = "prisma_sessions.cleanup";
+/** How the notice with the outcome of {@link serverBatchesBlock} starts. */
+const OUTCOME_NOTICE = "prisma-sessions cleanup: ";
 
 /** Deadline literals inlined into a DO block: only what bindDate writes (digits, `-:.T+`). */
 const DEADLINE_LITERAL = /^[0-9T:.+-]+$/;
@@ -297,7 +297,8 @@ function deadlineLiteral(value: string | number): string {
  * the plain range up to the first (no row returned), else it picks `limit` rows by `ctid`. A batch
  * that loses a deadlock runs again (three times at most). The block stops after a short batch
  * (`done`), after `budget.batches` batches, or once `budget.ms` have passed, and leaves its outcome
- * in a session setting: read it on the same connection with {@link serverBatchesResult}.
+ * in a notice (`RAISE NOTICE`, which arrives with the block's own reply, through a pooling proxy
+ * too, and which the server does not log by default): parse it with {@link parseServerBatchesOutcome}.
  *
  * A DO block takes no parameters: `now` and `from` are inlined, checked to be deadline literals.
  */
@@ -355,8 +356,9 @@ BEGIN
     END IF;
     EXIT WHEN ps_batches >= ${batches} OR clock_timestamp() >= ps_started + interval '${ms} milliseconds';
   END LOOP;
-  PERFORM set_config('${OUTCOME_SETTING}', concat_ws(' ', ps_deleted, ps_batches, CASE WHEN ps_done THEN 'done' ELSE 'more' END,
-    CASE WHEN isfinite(ps_from) THEN floor(extract(epoch FROM ps_from) * 1000)::bigint END), false);
+  PERFORM set_config('client_min_messages', 'notice', true);
+  RAISE NOTICE '${OUTCOME_NOTICE}%', concat_ws(' ', ps_deleted, ps_batches, CASE WHEN ps_done THEN 'done' ELSE 'more' END,
+    CASE WHEN isfinite(ps_from) THEN floor(extract(epoch FROM ps_from) * 1000)::bigint END);
 END
 $prisma_sessions$`;
 }
@@ -366,22 +368,17 @@ export function columnProbe(table: TableName): SqlStatement {
   return { sql: `SELECT expires_at FROM ${quoteTable("postgresql", table)} WHERE false`, args: [] };
 }
 
-/** Reads the outcome {@link serverBatchesBlock} left on this connection: `outcome`. */
-export const serverBatchesResult: SqlStatement = {
-  sql: `SELECT current_setting('${OUTCOME_SETTING}', true) AS outcome`,
-  args: [],
-};
-
-/** Parses the `outcome` of {@link serverBatchesResult}. */
-export function parseServerBatchesOutcome(value: unknown): {
+/** Finds and parses the outcome among the notices a {@link serverBatchesBlock} raised. */
+export function parseServerBatchesOutcome(notices: readonly string[]): {
   deleted: number;
   batches: number;
   done: boolean;
   /** Where the next block starts: the last deadline reached, to the millisecond, rounded down. */
   from: Date | null;
 } {
-  const match = /^(\d+) (\d+) (done|more)(?: (-?\d+))?$/.exec(String(value));
-  if (match === null) throw new Error(`The cleanup block left no outcome (${String(value)})`);
+  const notice = notices.findLast((message) => message.startsWith(OUTCOME_NOTICE)) ?? "";
+  const match = /^(\d+) (\d+) (done|more)(?: (-?\d+))?$/.exec(notice.slice(OUTCOME_NOTICE.length));
+  if (match === null) throw new Error(`The cleanup block reported no outcome (notices: ${JSON.stringify(notices)})`);
   const [, deleted = "0", batches = "0", done, from] = match;
   return {
     deleted: Number(deleted),
