@@ -296,7 +296,8 @@ function deadlineLiteral(value: string | number): string {
  * A batch reads the `limit`-th and the next deadline from the index; when they differ, it deletes
  * the plain range up to the first (no row returned), else it picks `limit` rows by `ctid`. A batch
  * that loses a deadlock runs again (three times at most). The block stops after a short batch
- * (`done`), after `budget.batches` batches, or once `budget.ms` have passed, and leaves its outcome
+ * (`done`), after `budget.batches` batches, or once `budget.ms` (at most half the role's
+ * `statement_timeout`) have passed, and leaves its outcome
  * in a notice (`RAISE NOTICE`, which arrives with the block's own reply, through a pooling proxy
  * too, and which the server does not log by default): parse it with {@link parseServerBatchesOutcome}.
  *
@@ -327,6 +328,10 @@ DECLARE
   ps_retries integer := 0;
   ps_done boolean := false;
   ps_started timestamptz := clock_timestamp();
+  -- Never near the role's statement_timeout (0: none), which would cancel the block mid-batch.
+  ps_timeout interval := current_setting('statement_timeout')::interval;
+  ps_budget interval := CASE WHEN ps_timeout > interval '0' THEN LEAST(interval '${ms} milliseconds', ps_timeout / 2)
+    ELSE interval '${ms} milliseconds' END;
 BEGIN
   LOOP
     BEGIN
@@ -354,7 +359,7 @@ BEGIN
       ps_done := true;
       EXIT;
     END IF;
-    EXIT WHEN ps_batches >= ${batches} OR clock_timestamp() >= ps_started + interval '${ms} milliseconds';
+    EXIT WHEN ps_batches >= ${batches} OR clock_timestamp() >= ps_started + ps_budget;
   END LOOP;
   PERFORM set_config('client_min_messages', 'notice', true);
   RAISE NOTICE '${OUTCOME_NOTICE}%', concat_ws(' ', ps_deleted, ps_batches, CASE WHEN ps_done THEN 'done' ELSE 'more' END,

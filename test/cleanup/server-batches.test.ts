@@ -160,6 +160,30 @@ describePostgres("PrismaCleanupTarget with the pg pool of its PrismaPg adapter",
     expect(pool.idleCount).toBe(pool.totalCount);
   });
 
+  it("keeps each call well inside the role's statement_timeout", async () => {
+    // 20,000 rows, a millisecond apart, an hour ago.
+    await db.exec(
+      "INSERT INTO sessions (id, data, expires_at, absolute_expires_at) SELECT 'old-' || g, '{}', " +
+        "?::timestamp - g * interval '1 millisecond', ?::timestamp FROM generate_series(1, 20000) AS g",
+      [bindDate("postgresql", new Date(now.getTime() - HOUR)), bindDate("postgresql", now)],
+    );
+    const schema = new URL(await databaseUrl(db)).searchParams.get("schema");
+    // 200 batches of 100 rows take longer than 30 ms: a call of up to 250 ms would be cancelled.
+    const strict = new pg.Pool({
+      connectionString: PG_URL,
+      options: `-c search_path=${schema} -c statement_timeout=30`,
+    });
+    try {
+      const target = new PrismaCleanupTarget(db.openClient(), { provider: "postgresql", pool: strict });
+      await expect(cleanupExpiredSessions(target, { now, batchSize: 100 })).resolves.toMatchObject({
+        deleted: 20_000,
+        stoppedEarly: false,
+      });
+    } finally {
+      await strict.end();
+    }
+  });
+
   it("without a pool there is no server-side loop; a pool on another database is a ConfigError", () => {
     expect(new PrismaCleanupTarget(db.openClient(), { provider: "postgresql" }).deleteExpiredBatches).toBeUndefined();
     expect(() => new PrismaCleanupTarget(db.openClient(), { provider: "mysql", pool })).toThrow(ConfigError);
