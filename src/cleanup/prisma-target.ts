@@ -44,13 +44,16 @@ export function checkPrismaCleanupOptions(
 }
 
 /**
- * The fast cleanup target for your Prisma client: each batch is one raw SQL statement (the one
- * `npx prisma-sessions cleanup` runs), instead of the connector's read-then-delete through the
- * query engine. On PostgreSQL a 1,000,000-row backlog goes about five times faster, with flat
- * memory. Never reads session data.
+ * The fast cleanup target for your Prisma client: each batch is one raw SQL statement, instead
+ * of the connector's two queries through the query engine; with `pool` (PostgreSQL) the database
+ * runs the batches itself, as `npx prisma-sessions cleanup` does. Flat memory; never reads session
+ * data. On a 1,000,000-row PostgreSQL backlog: about 1.3 times the connector's speed per
+ * statement, 2.5 times with `pool` (9/10 of a single unbounded DELETE).
  *
  * @example
- * await cleanupExpiredSessions(new PrismaCleanupTarget(prisma, { provider: "postgresql" }), {
+ * const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL });
+ * const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+ * await cleanupExpiredSessions(new PrismaCleanupTarget(prisma, { provider: "postgresql", pool }), {
  *   maxRuntime: { minutes: 5 },
  * });
  */
