@@ -297,9 +297,9 @@ function deadlineLiteral(value: string | number): string {
  * the plain range up to the first (no row returned), else it picks `limit` rows by `ctid`. A batch
  * that loses a deadlock runs again (three times at most). The block stops after a short batch
  * (`done`), after `budget.batches` batches, or once `budget.ms` (at most half the role's
- * `statement_timeout`) have passed, and leaves its outcome
- * in a notice (`RAISE NOTICE`, which arrives with the block's own reply, through a pooling proxy
- * too, and which the server does not log by default): parse it with {@link parseServerBatchesOutcome}.
+ * `statement_timeout`) have passed. It reports its outcome in a notice (`RAISE NOTICE`: it arrives
+ * with the block's own reply, through a pooling proxy too, and the server does not log it by
+ * default); parse it with {@link parseServerBatchesOutcome}.
  *
  * A DO block takes no parameters: `now` and `from` are inlined, checked to be deadline literals.
  */
