@@ -8,7 +8,7 @@
 
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
-import { cleanupExpiredSessions } from "../src/cleanup/cleanup.js";
+import { type CleanupTarget, cleanupExpiredSessions } from "../src/cleanup/cleanup.js";
 import { PrismaCleanupTarget } from "../src/cleanup/prisma-target.js";
 import { openDatabase } from "../src/cli/connect.js";
 import { PrismaConnector } from "../src/connectors/prisma.js";
@@ -38,58 +38,42 @@ interface Subject {
   open(): Promise<{ run(): Promise<number>; close(): Promise<void> }>;
 }
 
+/** A cleanupExpiredSessions subject: the target is warmed up (one count) before the clock starts. */
+function cleanupSubject(name: string, open: () => Promise<{ target: CleanupTarget; close(): Promise<void> }>): Subject {
+  return {
+    name: `cleanup: ${name}`,
+    open: async () => {
+      const { target, close } = await open();
+      await target.countExpiredSessions(new Date(0));
+      return { run: async () => (await cleanupExpiredSessions(target, { batchSize: BATCH_SIZE })).deleted, close };
+    },
+  };
+}
+
 const subjects: Subject[] = [
-  {
-    name: "cleanup: command-line SQL (adapter-pg)",
-    open: async () => {
-      const db = await openDatabase(SCHEMA_URL, "sessions");
-      await db.sessions.countExpiredSessions(new Date(0));
-      return {
-        run: async () => (await cleanupExpiredSessions(db.sessions, { batchSize: BATCH_SIZE })).deleted,
-        close: () => db.close(),
-      };
-    },
-  },
-  {
-    name: "cleanup: PrismaCleanupTarget (raw SQL via Prisma 7)",
-    open: async () => {
-      const prisma = prismaClient();
-      const target = new PrismaCleanupTarget(prisma, { provider: "postgresql" });
-      await target.countExpiredSessions(new Date(0));
-      return {
-        run: async () => (await cleanupExpiredSessions(target, { batchSize: BATCH_SIZE })).deleted,
-        close: () => prisma.$disconnect(),
-      };
-    },
-  },
-  {
-    name: "cleanup: PrismaCleanupTarget + pg pool (server-side batches)",
-    open: async () => {
-      const pool = schemaPool(10);
-      const prisma = prismaClient(pool);
-      const target = new PrismaCleanupTarget(prisma, { provider: "postgresql", pool });
-      await target.countExpiredSessions(new Date(0));
-      return {
-        run: async () => (await cleanupExpiredSessions(target, { batchSize: BATCH_SIZE })).deleted,
-        close: async () => {
-          await prisma.$disconnect();
-          await pool.end();
-        },
-      };
-    },
-  },
-  {
-    name: "cleanup: PrismaConnector (Prisma 7 queries)",
-    open: async () => {
-      const prisma = prismaClient();
-      const connector = new PrismaConnector(prisma);
-      await connector.countExpiredSessions(new Date(0));
-      return {
-        run: async () => (await cleanupExpiredSessions(connector, { batchSize: BATCH_SIZE })).deleted,
-        close: () => prisma.$disconnect(),
-      };
-    },
-  },
+  cleanupSubject("command-line SQL (adapter-pg)", async () => {
+    const db = await openDatabase(SCHEMA_URL, "sessions");
+    return { target: db.sessions, close: () => db.close() };
+  }),
+  cleanupSubject("PrismaCleanupTarget (raw SQL via Prisma 7)", async () => {
+    const prisma = prismaClient();
+    return { target: new PrismaCleanupTarget(prisma, { provider: "postgresql" }), close: () => prisma.$disconnect() };
+  }),
+  cleanupSubject("PrismaCleanupTarget + pg pool (server-side batches)", async () => {
+    const pool = schemaPool(10);
+    const prisma = prismaClient(pool);
+    return {
+      target: new PrismaCleanupTarget(prisma, { provider: "postgresql", pool }),
+      close: async () => {
+        await prisma.$disconnect();
+        await pool.end();
+      },
+    };
+  }),
+  cleanupSubject("PrismaConnector (Prisma 7 queries)", async () => {
+    const prisma = prismaClient();
+    return { target: new PrismaConnector(prisma), close: () => prisma.$disconnect() };
+  }),
   {
     name: "single plain DELETE (pg)",
     open: async () => {

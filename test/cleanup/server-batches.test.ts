@@ -184,8 +184,12 @@ describePostgres("PrismaCleanupTarget with the pg pool of its PrismaPg adapter",
     }
   });
 
-  it("without a pool there is no server-side loop; a pool on another database is a ConfigError", () => {
+  it("without a pool there is no server-side loop; a pool on another database, or no pool at all, is a ConfigError", () => {
     expect(new PrismaCleanupTarget(db.openClient(), { provider: "postgresql" }).deleteExpiredBatches).toBeUndefined();
     expect(() => new PrismaCleanupTarget(db.openClient(), { provider: "mysql", pool })).toThrow(ConfigError);
+    const notAPool = { connect: undefined } as unknown as pg.Pool;
+    expect(() => new PrismaCleanupTarget(db.openClient(), { provider: "postgresql", pool: notAPool })).toThrow(
+      ConfigError,
+    );
   });
 });
