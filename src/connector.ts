@@ -65,8 +65,9 @@ export interface SessionConnector {
   destroySession(id: string): Promise<void>;
 
   /**
-   * The user's sessions whose `expiresAt` is after `now`, oldest first. `userId` MUST match
-   * exactly: another case or a trailing space is another user, whatever the column's collation.
+   * The user's sessions whose `expiresAt` is after `now`, oldest first (by `createdAt`, ties by
+   * `id`, so the order is stable). `userId` MUST match exactly: another case or a trailing space
+   * is another user, whatever the column's collation.
    */
   listUserSessions(userId: string, now: Date): Promise<SessionSummary[]>;
 

@@ -87,7 +87,7 @@ export class MemoryConnector implements SessionConnector, SessionInventory {
   async listUserSessions(userId: string, now: Date): Promise<SessionSummary[]> {
     return this.#all()
       .filter((row) => row.userId === userId && row.expiresAt.getTime() > now.getTime())
-      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())
+      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
       .map(summary);
   }
 

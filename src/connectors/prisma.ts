@@ -24,7 +24,7 @@ export interface PrismaSessionDelegate {
   findMany(args: {
     where: { userId?: string; expiresAt?: DateFilter; id?: { gt: string } };
     select: typeof SUMMARY;
-    orderBy?: { createdAt: "asc" } | { id: "asc" } | { expiresAt: "asc" };
+    orderBy?: [{ createdAt: "asc" }, { id: "asc" }] | { id: "asc" } | { expiresAt: "asc" };
     skip?: number;
     take?: number;
   }): PromiseLike<SessionSummary[]>;
@@ -125,7 +125,7 @@ export class PrismaConnector<Model extends string = "session"> implements Sessio
     const rows = await this.#table.findMany({
       where: { userId, expiresAt: { gt: now } },
       select: SUMMARY,
-      orderBy: { createdAt: "asc" },
+      orderBy: [{ createdAt: "asc" }, { id: "asc" }],
     });
     // MySQL/MariaDB's default collation compares case-insensitively and ignores trailing spaces:
     // "Ann" would see "ann"'s devices. Keep exact matches only, whatever the column's collation.

@@ -426,6 +426,15 @@ export function describeConnectorConformance(name: string, setup: () => Promise<
         for (const summary of listed) expect(summary).not.toHaveProperty("data");
       });
 
+      it("orders sessions created in the same millisecond by id, so the order is stable", async () => {
+        const userId = `user-${newId()}`;
+        const createdAt = new Date();
+        const rows = [makeRow({ userId, createdAt }), makeRow({ userId, createdAt }), makeRow({ userId, createdAt })];
+        await seed(...rows);
+        const byId = [...rows].sort((a, b) => (a.id < b.id ? -1 : 1));
+        await expect(connector().listUserSessions(userId, new Date())).resolves.toEqual(byId.map(summaryOf));
+      });
+
       it("matches userId exactly: a different case or a trailing space is another user", async () => {
         const userId = `User-${newId()}`;
         const mine = makeRow({ userId });

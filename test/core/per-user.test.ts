@@ -1,15 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { SessionInterrupted, SessionManager, type SessionStore } from "../../src/index.js";
+import { manualClock } from "../integrations/helpers.js";
 import { type Backend, backendNames, openBackend } from "../support/backends.js";
 
 describe.each(backendNames)("per-user sessions on %s", (name) => {
   let backend: Backend;
   let sessions: SessionManager;
   let counter = 0;
+  // Each sign-in happens a second after the previous one: "oldest first" is defined by creation time,
+  // and two sessions created in the same millisecond have no order.
+  const time = manualClock(new Date());
 
   beforeAll(async () => {
     backend = await openBackend(name);
-    sessions = new SessionManager({ connector: backend.connector });
+    sessions = new SessionManager({ connector: backend.connector, clock: time.clock });
   });
   afterAll(() => backend.close());
 
@@ -19,6 +23,7 @@ describe.each(backendNames)("per-user sessions on %s", (name) => {
   }
 
   async function signedIn(userId: string): Promise<SessionStore> {
+    time.advance(1000);
     const s = sessions.open(null);
     s.userId = userId;
     s.set("name", userId);
