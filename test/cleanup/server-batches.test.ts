@@ -161,26 +161,32 @@ describePostgres("PrismaCleanupTarget with the pg pool of its PrismaPg adapter",
   });
 
   it("keeps each call well inside the role's statement_timeout", async () => {
-    // 20,000 rows, a millisecond apart, an hour ago.
+    await insertRows(db, 3000, new Date(now.getTime() - HOUR));
+    // Every DELETE statement sleeps 10 ms, so the 30 batches take at least 300 ms whatever the
+    // machine's load: a call running the default 250 ms budget would be cancelled at 200 ms.
     await db.exec(
-      "INSERT INTO sessions (id, data, expires_at, absolute_expires_at) SELECT 'old-' || g, '{}', " +
-        "?::timestamp - g * interval '1 millisecond', ?::timestamp FROM generate_series(1, 20000) AS g",
-      [bindDate("postgresql", new Date(now.getTime() - HOUR)), bindDate("postgresql", now)],
+      "CREATE FUNCTION slow_delete() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(0.01); RETURN NULL; END $$",
+    );
+    await db.exec(
+      "CREATE TRIGGER slow_delete AFTER DELETE ON sessions FOR EACH STATEMENT EXECUTE FUNCTION slow_delete()",
     );
     const schema = new URL(await databaseUrl(db)).searchParams.get("schema");
-    // 200 batches of 100 rows take longer than 30 ms: a call of up to 250 ms would be cancelled.
     const strict = new pg.Pool({
       connectionString: PG_URL,
-      options: `-c search_path=${schema} -c statement_timeout=30`,
+      options: `-c search_path=${schema} -c statement_timeout=200`,
     });
     try {
       const target = new PrismaCleanupTarget(db.openClient(), { provider: "postgresql", pool: strict });
-      await expect(cleanupExpiredSessions(target, { now, batchSize: 100 })).resolves.toMatchObject({
-        deleted: 20_000,
-        stoppedEarly: false,
-      });
+      let calls = 0;
+      await expect(
+        cleanupExpiredSessions(target, { now, batchSize: 100, onProgress: () => (calls += 1) }),
+      ).resolves.toMatchObject({ deleted: 3000, batches: 31, stoppedEarly: false });
+      // Each call stopped after about 100 ms (half the timeout), between two batches.
+      expect(calls).toBeGreaterThan(2);
     } finally {
       await strict.end();
+      await db.exec("DROP TRIGGER slow_delete ON sessions");
+      await db.exec("DROP FUNCTION slow_delete()");
     }
   });
 
