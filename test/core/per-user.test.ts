@@ -7,8 +7,8 @@ describe.each(backendNames)("per-user sessions on %s", (name) => {
   let backend: Backend;
   let sessions: SessionManager;
   let counter = 0;
-  // Each sign-in happens a second after the previous one: "oldest first" is defined by creation time,
-  // and two sessions created in the same millisecond have no order.
+  // Each sign-in happens a second after the previous one, so "oldest first" follows the order the
+  // test signs in (within one millisecond the order would fall to the sessions' random ids).
   const time = manualClock(new Date());
 
   beforeAll(async () => {
