@@ -1,6 +1,11 @@
 /**
  * A session as storage holds it. Connectors speak this; applications speak {@link SessionStore}.
  * `id` is the SHA-256 hex digest of the session key, never the key itself.
+ *
+ * A row whose `data` is the empty string is a **rotation marker**: the session moved to a new key
+ * and this row only remembers, until its `expiresAt`, that the old key was rotated (it has no owner
+ * and no data). The core writes and reads markers through the ordinary methods; a connector stores
+ * them like any row, and {@link SessionInventory} listings skip them.
  */
 export interface StoredSession {
   id: string;
@@ -19,12 +24,16 @@ export interface StoredSession {
   updatedAt: Date;
 }
 
+/** Whether a row is a rotation marker (see {@link StoredSession}). */
+export function isRotationMarker(row: Pick<StoredSession, "data">): boolean {
+  return row.data === "";
+}
+
 /** A stored session without its data, as listings return it. */
 export type SessionSummary = Omit<StoredSession, "data">;
 
-/** The columns a compare-and-swap write replaces. `id` is set only when the key rotates. */
+/** The columns a compare-and-swap write replaces. */
 export interface SessionWrite {
-  id?: string;
   data: string;
   userId: string | null;
   expiresAt: Date;
@@ -48,9 +57,8 @@ export interface SessionConnector {
 
   /**
    * Compare-and-swap: applies `write` and sets `version` to `expectedVersion + 1` only if the row
-   * `id` exists with `version === expectedVersion`, as ONE atomic statement. When `write.id` is set
-   * the row's id changes to it in that same statement (key rotation); if that id is taken, nothing
-   * changes. Returns whether a row changed.
+   * `id` exists with `version === expectedVersion`, as ONE atomic statement. Returns whether a row
+   * changed.
    */
   updateSession(id: string, expectedVersion: number, write: SessionWrite): Promise<boolean>;
 
@@ -84,6 +92,12 @@ export interface SessionConnector {
 
   /** How many rows have `expiresAt` at or before `now` (a cleanup dry run). MUST NOT load data. */
   countExpiredSessions(now: Date): Promise<number>;
+
+  /**
+   * The current time by the storage's own clock (the database server's): cleanup decides what has
+   * expired by it, so a cleanup host whose clock runs ahead never deletes live sessions.
+   */
+  currentTime(): Promise<Date>;
 }
 
 /**
@@ -92,12 +106,13 @@ export interface SessionConnector {
  * you where it is required.
  */
 export interface SessionInventory {
-  /** How many rows have `expiresAt` after `now`. */
+  /** How many sessions have `expiresAt` after `now` (rotation markers not counted). */
   countSessions(now: Date): Promise<number>;
 
   /**
-   * Up to `limit` live rows (`expiresAt` after `now`) with their data, ordered by id, starting
-   * after `afterId` when given: a page of a walk that never holds the whole table.
+   * Up to `limit` live sessions (`expiresAt` after `now`; no rotation markers) with their data,
+   * ordered by id, starting after `afterId` when given: a page of a walk that never holds the
+   * whole table.
    */
   listSessions(now: Date, limit: number, afterId?: string): Promise<StoredSession[]>;
 

@@ -10,6 +10,9 @@ export type SessionErrorCode =
   | "SESSION_CONFLICT"
   | "SESSION_INTERRUPTED"
   | "CONNECTOR_ERROR"
+  | "STORAGE_TIMEOUT"
+  | "DATA_REJECTED"
+  | "INVALID_USER_ID"
   | "CONFIG_ERROR"
   | "READ_ONLY";
 
@@ -51,22 +54,66 @@ export class SessionConflict extends SessionError {
   }
 }
 
-/**
- * The session was destroyed (log-out, log-out-everywhere, expiry) while this store held it;
- * its save is refused so the session is not resurrected.
- */
-export class SessionInterrupted extends SessionError {
-  override name = "SessionInterrupted";
-  constructor(message: string, options: SessionErrorOptions = {}) {
-    super(message, "SESSION_INTERRUPTED", options);
+/** A value `set()` (or `save()`, for a value changed in place) cannot store so that it comes back exactly. */
+export class UnserializableValue extends SessionError {
+  override name = "UnserializableValue";
+  /** Where the value sits: the session key, then object keys and array indexes. */
+  readonly path: readonly (string | number)[];
+  constructor(message: string, path: readonly (string | number)[], options: SessionErrorOptions = {}) {
+    super(message, "UNSERIALIZABLE", options);
+    this.path = path;
   }
 }
 
-/** The storage failed (database down, bad schema, …). The driver's error is the `cause`. */
+/** Why a {@link SessionInterrupted} was thrown. */
+export type InterruptionReason =
+  /** The session was destroyed (log-out, log-out-everywhere, expiry). */
+  | "destroyed"
+  /** The session moved to a new key (a log-in elsewhere rotated it): this request's key is stale. */
+  | "rotated";
+
+/**
+ * The session ended, or moved to a new key, while this store held it (or this request arrived with
+ * a key that was rotated moments ago): the write is refused, so a destroyed session is not
+ * resurrected and a stale key never reaches, nor replaces, the new session.
+ */
+export class SessionInterrupted extends SessionError {
+  override name = "SessionInterrupted";
+  readonly reason: InterruptionReason;
+  constructor(message: string, options: SessionErrorOptions & { reason?: InterruptionReason } = {}) {
+    super(message, "SESSION_INTERRUPTED", options);
+    this.reason = options.reason ?? "destroyed";
+  }
+}
+
+/**
+ * The storage could not be reached or did not answer (database down, connection lost, pool
+ * exhausted, timeout). Transient: retrying later may succeed. The driver's error is the `cause`.
+ */
 export class ConnectorError extends SessionError {
   override name = "ConnectorError";
+  constructor(message: string, options: SessionErrorOptions & { code?: "STORAGE_TIMEOUT" } = {}) {
+    super(message, options.code ?? "CONNECTOR_ERROR", options);
+  }
+}
+
+/** A storage call took longer than `operationTimeout`: a {@link ConnectorError} with code `STORAGE_TIMEOUT`. */
+export class StorageTimeout extends ConnectorError {
+  override name = "StorageTimeout";
   constructor(message: string, options: SessionErrorOptions = {}) {
-    super(message, "CONNECTOR_ERROR", options);
+    super(message, { ...options, code: "STORAGE_TIMEOUT" });
+  }
+}
+
+/**
+ * The database refused a value of this session (too long for its column, a character it cannot
+ * store, a constraint). Not an outage: retrying will not help, and it is never served "open".
+ * The driver's error is the `cause`.
+ */
+export class DataRejected extends SessionError {
+  override name = "DataRejected";
+  constructor(message: string, options: SessionErrorOptions = {}) {
+    super(message, "DATA_REJECTED", options);
   }
 }
 

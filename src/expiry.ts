@@ -105,3 +105,11 @@ export function touchDeadline(policy: ExpiryPolicy, current: Deadlines, now: Dat
   const next = earlier(add(now, policy.idleTimeout), current.absoluteExpiresAt);
   return next.getTime() > current.expiresAt.getTime() ? next : null;
 }
+
+/**
+ * Whether a row with this deadline is still a session at `now`, allowing `toleranceMs` for a clock
+ * that runs ahead of the one that wrote the deadline (`clockTolerance`).
+ */
+export function isLive(expiresAt: Date, now: Date, toleranceMs: number): boolean {
+  return expiresAt.getTime() + toleranceMs > now.getTime();
+}

@@ -1,9 +1,18 @@
 export type { Clock } from "./clock.js";
-export type { SessionConnector, SessionSummary, SessionWrite, StoredSession } from "./connector.js";
+export {
+  isRotationMarker,
+  type SessionConnector,
+  type SessionInventory,
+  type SessionSummary,
+  type SessionWrite,
+  type StoredSession,
+} from "./connector.js";
 export { MemoryConnector, type MemoryConnectorOptions } from "./connectors/memory.js";
 export {
   ConfigError,
   ConnectorError,
+  DataRejected,
+  type InterruptionReason,
   SessionConflict,
   SessionError,
   type SessionErrorCode,
@@ -11,6 +20,8 @@ export {
   SessionExpired,
   SessionInterrupted,
   SessionReadOnly,
+  StorageTimeout,
+  UnserializableValue,
 } from "./errors.js";
 export type { ExpiryInput } from "./expiry.js";
 export { hashSessionKey, isValidSessionKey } from "./keys.js";
@@ -18,3 +29,4 @@ export type { ResolvedSessionOptions, SessionLogger, SessionOptions } from "./op
 export { jsonSerializer, type Serializer } from "./serializer.js";
 export { SessionManager } from "./session-manager.js";
 export { type SessionData, SessionStore } from "./session-store.js";
+export { MAX_USER_ID_LENGTH } from "./user-id.js";

@@ -30,6 +30,26 @@ export interface SessionOptions {
   logger?: SessionLogger;
   /** Source of "now". @default the system clock */
   clock?: Clock;
+  /**
+   * Longest a single storage call may take, in milliseconds or as a `Duration`, before it fails
+   * with `StorageTimeout` (a `ConnectorError` with code `STORAGE_TIMEOUT`; the HTTP layer answers
+   * 503). A write that timed out may still land later: the caller was told it failed. `0` waits
+   * forever. @default 5000
+   */
+  operationTimeout?: number | Duration;
+  /**
+   * How long a rotated key stays known as "moved to a new key": a request that still carries it
+   * (sent before the browser received the new cookie) reads no session, and its writes fail with
+   * `SessionInterrupted` (`reason: "rotated"`) instead of starting a new session whose cookie would
+   * replace the new one. `0` turns this off. @default { seconds: 60 }
+   */
+  rotationGrace?: Duration;
+  /**
+   * How far this server's clock may run ahead of the others' (and the database's): a session is
+   * still served until `clockTolerance` past its deadline. Cleanup decides by the database's clock
+   * whatever this is. @default 0
+   */
+  clockTolerance?: Duration;
 }
 
 /** Options with every default filled in, validated once. */
@@ -41,6 +61,11 @@ export interface ResolvedSessionOptions {
   readonly maxSaveAttempts: number;
   readonly logger: SessionLogger;
   readonly clock: Clock;
+  /** 0: no limit. */
+  readonly operationTimeoutMs: number;
+  readonly rotationGrace: Duration;
+  /** Milliseconds. */
+  readonly clockToleranceMs: number;
 }
 
 const CONNECTOR_METHODS = [
@@ -53,6 +78,7 @@ const CONNECTOR_METHODS = [
   "destroyUserSessions",
   "deleteExpiredSessions",
   "countExpiredSessions",
+  "currentTime",
 ] as const;
 
 const resolved = new WeakSet<object>();
@@ -67,16 +93,42 @@ function positiveInteger(value: number | undefined, fallback: number, name: stri
   return result;
 }
 
-function window(value: Duration | undefined, fallback: Duration, name: string): Duration {
-  const duration = value ?? fallback;
-  let checked: Duration;
+function duration(value: Duration | undefined, fallback: Duration, name: string): Duration {
+  const given = value ?? fallback;
+  if (typeof given !== "object" || given === null) throw new ConfigError(`${name} must be a date-fns Duration`);
   try {
-    checked = checkDuration(duration, name);
+    return checkDuration(given, name);
   } catch (error) {
     throw new ConfigError(`${name} is not a valid duration`, { cause: error });
   }
+}
+
+function window(value: Duration | undefined, fallback: Duration, name: string): Duration {
+  const checked = duration(value, fallback, name);
   if (durationMs(checked, new Date()) <= 0) throw new ConfigError(`${name} must be longer than zero`);
   return checked;
+}
+
+/**
+ * Milliseconds of a `number | Duration` option. Throws `ConfigError` for anything that is not a
+ * finite, non-negative amount (a `Duration` counts from now: months and years vary in length).
+ */
+export function millisecondsOf(value: number | Duration, name: string): number {
+  let ms: number;
+  if (typeof value === "number") ms = value;
+  else if (typeof value === "object" && value !== null) {
+    try {
+      ms = durationMs(checkDuration(value, name), new Date());
+    } catch (error) {
+      throw new ConfigError(`${name} is not a valid duration`, { cause: error });
+    }
+  } else throw new ConfigError(`${name} must be milliseconds or a date-fns Duration`);
+  if (!Number.isFinite(ms) || ms < 0) throw new ConfigError(`${name} must be a finite number of at least 0`);
+  return ms;
+}
+
+function milliseconds(value: number | Duration | undefined, fallback: number, name: string): number {
+  return value === undefined ? fallback : millisecondsOf(value, name);
 }
 
 /** Validates options and fills in defaults (the one place defaults live). */
@@ -96,6 +148,9 @@ export function resolveOptions(input: SessionOptions | ResolvedSessionOptions): 
     maxSaveAttempts: positiveInteger(input.maxSaveAttempts, 12, "maxSaveAttempts"),
     logger: input.logger ?? {},
     clock: input.clock ?? systemClock,
+    operationTimeoutMs: milliseconds(input.operationTimeout, 5000, "operationTimeout"),
+    rotationGrace: duration(input.rotationGrace, { seconds: 60 }, "rotationGrace"),
+    clockToleranceMs: milliseconds(input.clockTolerance, 0, "clockTolerance"),
   });
   resolved.add(result);
   return result;

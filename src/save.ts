@@ -1,6 +1,7 @@
-import type { SessionWrite, StoredSession } from "./connector.js";
+import { add } from "date-fns";
+import { isRotationMarker, type SessionWrite, type StoredSession } from "./connector.js";
 import { SessionConflict, SessionError, SessionExpired, SessionInterrupted } from "./errors.js";
-import { computeDeadlines, type ExpiryChoice, initialDeadlines, touchDeadline } from "./expiry.js";
+import { computeDeadlines, type ExpiryChoice, initialDeadlines, isLive, touchDeadline } from "./expiry.js";
 import { generateSessionKey, hashSessionKey } from "./keys.js";
 import type { ResolvedSessionOptions } from "./options.js";
 import { type Serializer, serializeData } from "./serializer.js";
@@ -102,26 +103,74 @@ async function compareAndSwap(
       userId: state.userId ? state.userId.value : row.userId,
       ...deadlines,
       updatedAt: now,
-      ...(id === row.id ? {} : { id }),
     };
-    const base = row;
-    if (await callConnector(options, "save", (c) => c.updateSession(base.id, base.version, write))) {
-      return { key, data, row: { ...base, ...write, id, version: base.version + 1 } };
-    }
+    const written = id === row.id ? await update(options, row, write) : await rotate(options, row, id, write, now);
+    if (written !== null) return { key, data, row: written };
     if (attempt >= options.maxSaveAttempts) {
       throw new SessionConflict(`The session kept changing: gave up after ${attempt} attempts`);
     }
     options.logger.debug?.("session changed concurrently; merging and retrying", { attempt });
     await backoff(attempt);
+    const base = row;
     const fresh = await callConnector(options, "save", (c) => c.getSession(base.id));
-    if (fresh === null || fresh.expiresAt.getTime() <= options.clock().getTime()) {
-      throw new SessionInterrupted("The session was destroyed or expired while this request held it");
-    }
+    refuseGone(options, fresh);
     changes ??= diff(options.serializer, options.serializer.parse(loaded.data), state.data);
     row = fresh;
     data = apply(options.serializer.parse(fresh.data), changes);
     encoded = undefined;
   }
+}
+
+/** Throws `SessionInterrupted` unless `row` is a live session (not gone, expired or a rotation marker). */
+export function refuseGone(options: ResolvedSessionOptions, row: StoredSession | null): asserts row is StoredSession {
+  if (row !== null && isRotationMarker(row)) {
+    throw new SessionInterrupted("The session moved to a new key while this request held it", { reason: "rotated" });
+  }
+  if (row === null || !isLive(row.expiresAt, options.clock(), options.clockToleranceMs)) {
+    throw new SessionInterrupted("The session was destroyed or expired while this request held it");
+  }
+}
+
+/** One compare-and-swap of the row; the row as written, or `null` when it changed meanwhile. */
+async function update(
+  options: ResolvedSessionOptions,
+  row: StoredSession,
+  write: SessionWrite,
+): Promise<StoredSession | null> {
+  const written = await callConnector(options, "save", (c) => c.updateSession(row.id, row.version, write));
+  return written ? { ...row, ...write, version: row.version + 1 } : null;
+}
+
+/**
+ * Moves the session to the id `id` (a rotated key): inserts the new row, then turns the old one
+ * into a rotation marker by compare-and-swap, so that at every moment the old key finds either the
+ * session as it was or the marker, never nothing (a request still carrying it must not start a
+ * session of its own). When the old row changed meanwhile, the new one is removed again and
+ * `null` returned: the caller merges and retries, as for any lost compare-and-swap.
+ */
+async function rotate(
+  options: ResolvedSessionOptions,
+  row: StoredSession,
+  id: string,
+  write: SessionWrite,
+  now: Date,
+): Promise<StoredSession | null> {
+  const moved: StoredSession = { ...row, ...write, id, version: 1 };
+  if (!(await callConnector(options, "save", (c) => c.createSession(moved)))) {
+    throw new SessionConflict("The rotated key is taken (it never should be: 190 random bits)");
+  }
+  const until = add(now, options.rotationGrace);
+  const marker: SessionWrite = {
+    data: "",
+    userId: null,
+    expiresAt: until,
+    absoluteExpiresAt: until,
+    browserSession: false,
+    updatedAt: now,
+  };
+  if (await callConnector(options, "save", (c) => c.updateSession(row.id, row.version, marker))) return moved;
+  await callConnector(options, "save", (c) => c.destroySession(id));
+  return null;
 }
 
 /** Keys this store set (or changed in place) and deleted, relative to what it loaded. */

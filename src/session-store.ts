@@ -1,19 +1,21 @@
-import type { StoredSession } from "./connector.js";
-import { SessionError } from "./errors.js";
+import { isRotationMarker, type StoredSession } from "./connector.js";
+import { SessionError, SessionInterrupted } from "./errors.js";
 import {
   computeDeadlines,
   type Deadlines,
   type ExpiryChoice,
   type ExpiryInput,
   initialDeadlines,
+  isLive,
   parseExpiry,
   touchDeadline,
 } from "./expiry.js";
 import { generateSessionKey, hashSessionKey, isValidSessionKey, redactSessionKey } from "./keys.js";
 import { type ResolvedSessionOptions, resolveOptions, type SessionOptions } from "./options.js";
 import { writeSession } from "./save.js";
-import { checkValue, serializeData } from "./serializer.js";
+import { checkValue, jsonSerializer, serializeData } from "./serializer.js";
 import { callConnector } from "./storage-call.js";
+import { checkUserId } from "./user-id.js";
 
 /** The shape of session data. Narrow it with the type parameter of {@link SessionStore}. */
 export type SessionData = Record<string, unknown>;
@@ -43,6 +45,8 @@ export class SessionStore<Data extends SessionData = SessionData> {
   #userId: { value: string | null } | undefined;
   #destroyed = false;
   #accessed = false;
+  /** The key was rotated moments ago (its row is a rotation marker): no session, no writes. */
+  #superseded = false;
 
   /**
    * @param sessionKey - the key from the cookie, or `null` for a new visitor. A value that is not
@@ -91,6 +95,16 @@ export class SessionStore<Data extends SessionData = SessionData> {
   }
 
   /**
+   * True when the request's key was rotated moments ago (a log-in on another request moved the
+   * session to a new key that this request's browser has not received yet): the store reads as
+   * empty, writes throw `SessionInterrupted` with `reason: "rotated"`, and the cookie must be left
+   * alone (the browser's new cookie is the right one). See the `rotationGrace` option.
+   */
+  get superseded(): boolean {
+    return this.#superseded;
+  }
+
+  /**
    * Whether anything loaded, read or changed the session (its data, owner, expiry or key) since the
    * store was built: a response that did so depends on the cookie (`Vary: Cookie`).
    */
@@ -104,9 +118,14 @@ export class SessionStore<Data extends SessionData = SessionData> {
     return this.#userId ? this.#userId.value : (this.#row?.userId ?? null);
   }
 
+  /**
+   * Sets the owner: a non-empty string of at most 191 characters without NUL or lone surrogates
+   * (what every database stores and compares exactly), or `null`.
+   * @throws SessionError with code `INVALID_USER_ID`, before any query.
+   */
   set userId(value: string | null) {
     this.#requireLoaded();
-    this.#userId = { value };
+    this.#userId = { value: value === null ? null : checkUserId(value) };
   }
 
   /**
@@ -259,6 +278,7 @@ export class SessionStore<Data extends SessionData = SessionData> {
     }
     const pending = this.#pending();
     if (pending === null) return;
+    this.#refuseSuperseded();
     const result = await writeSession(this.#options, {
       ...pending,
       key: this.#key,
@@ -289,6 +309,7 @@ export class SessionStore<Data extends SessionData = SessionData> {
       return;
     }
     this.#accessed = true;
+    this.#refuseSuperseded();
     // The stored row (whose id differs from the current key's after a pending rotation), or the
     // key's row when nothing was loaded.
     const id = this.#row?.id ?? (this.#key === null ? null : hashSessionKey(this.#key));
@@ -314,7 +335,7 @@ export class SessionStore<Data extends SessionData = SessionData> {
   async exists(sessionKey: string | null = this.#key): Promise<boolean> {
     if (!isValidSessionKey(sessionKey)) return false;
     const row = await callConnector(this.#options, "exists", (c) => c.getSession(hashSessionKey(sessionKey)));
-    return row !== null && row.expiresAt.getTime() > this.#options.clock().getTime();
+    return row !== null && !isRotationMarker(row) && this.#live(row);
   }
 
   /**
@@ -377,16 +398,31 @@ export class SessionStore<Data extends SessionData = SessionData> {
     return computeDeadlines(this.#options.policy, this.#expiry ?? { kind: "default" }, now, previous);
   }
 
+  #live(row: StoredSession): boolean {
+    return isLive(row.expiresAt, this.#options.clock(), this.#options.clockToleranceMs);
+  }
+
   #adopt(row: StoredSession | null): void {
-    const now = this.#options.clock();
-    if (row === null || row.expiresAt.getTime() <= now.getTime()) {
+    if (row === null || !this.#live(row)) {
       this.#options.logger.debug?.("no live session for key", { key: redactSessionKey(this.#key) });
       this.#key = null;
       return;
     }
+    if (isRotationMarker(row)) {
+      this.#options.logger.debug?.("the key was rotated moments ago", { key: redactSessionKey(this.#key) });
+      this.#superseded = true;
+      return;
+    }
     try {
-      this.#data = new Map(Object.entries(this.#options.serializer.parse(row.data)));
-      this.#row = row;
+      const { serializer } = this.#options;
+      const parsed = serializer.parse(row.data);
+      this.#data = new Map(Object.entries(parsed));
+      // A row in an older format compares as it would be written now, so that reading it is no
+      // change (it is rewritten in the current format with its next real change).
+      this.#row =
+        serializer === jsonSerializer && !row.data.startsWith("[")
+          ? { ...row, data: serializer.stringify(parsed) }
+          : row;
     } catch (error) {
       this.#options.logger.warn?.("stored session data could not be parsed; starting afresh", {
         key: redactSessionKey(this.#key),
@@ -396,7 +432,16 @@ export class SessionStore<Data extends SessionData = SessionData> {
     }
   }
 
+  #refuseSuperseded(): void {
+    if (!this.#superseded) return;
+    throw new SessionInterrupted(
+      "This request's session key was rotated moments ago (a log-in elsewhere): nothing is written under it",
+      { reason: "rotated" },
+    );
+  }
+
   #reset(): void {
+    this.#superseded = false;
     this.#data = new Map();
     this.#row = null;
     this.#modified = false;

@@ -1,10 +1,29 @@
 import type { SessionConnector } from "./connector.js";
-import { ConnectorError, SessionError } from "./errors.js";
+import { ConnectorError, DataRejected, SessionError, StorageTimeout } from "./errors.js";
 import type { ResolvedSessionOptions } from "./options.js";
+import { isDataError } from "./storage-errors.js";
+
+function reasonOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Rejects with `StorageTimeout` after `ms` (never when `ms` is 0), unless `work` settles first. */
+function withTimeout<T>(work: Promise<T>, ms: number, operation: string): Promise<T> {
+  if (ms === 0) return work;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      reject(new StorageTimeout(`Session storage did not answer within ${ms} ms during ${operation}`));
+    }, ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
 
 /**
- * Runs one connector call, the single place where storage failures become `ConnectorError`
- * (with the driver's error as `cause`) and get logged. Connectors stay thin and never wrap.
+ * Runs one connector call, the single place where storage failures become typed errors (with the
+ * driver's error as `cause`): a value the database refused is `DataRejected`; anything else, and a
+ * call that outlives `operationTimeout`, is `ConnectorError`. Connectors stay thin and never wrap.
+ * It logs at debug level only: the caller gets the error, and the HTTP layer logs once per request.
  */
 export async function callConnector<T>(
   options: ResolvedSessionOptions,
@@ -12,11 +31,21 @@ export async function callConnector<T>(
   call: (connector: SessionConnector) => Promise<T>,
 ): Promise<T> {
   try {
-    return await call(options.connector);
+    // A connector that throws synchronously is failing like one that rejects.
+    return await withTimeout(
+      Promise.resolve().then(() => call(options.connector)),
+      options.operationTimeoutMs,
+      operation,
+    );
   } catch (error) {
     if (error instanceof SessionError) throw error;
-    const reason = error instanceof Error ? error.message : String(error);
-    options.logger.error?.(`session storage failed during ${operation}`, { operation, error: reason });
+    const reason = reasonOf(error);
+    options.logger.debug?.(`session storage failed during ${operation}`, { operation, error: reason });
+    if (isDataError(error)) {
+      throw new DataRejected(`The database refused a value of this session during ${operation}: ${reason}`, {
+        cause: error,
+      });
+    }
     throw new ConnectorError(`Session storage failed during ${operation}: ${reason}`, { cause: error });
   }
 }

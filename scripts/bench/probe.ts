@@ -178,6 +178,7 @@ const instant: SessionConnector = {
   destroySession: async () => {},
   listUserSessions: async () => [],
   destroyUserSessions: async () => 0,
+  currentTime: async () => new Date(),
   deleteExpiredSessions: async () => 0,
   countExpiredSessions: async () => 0,
 };

@@ -57,8 +57,8 @@ export class SqlConnector implements SessionConnector {
     this.#create = `INSERT INTO ${table} (id, data, user_id, version, expires_at, absolute_expires_at, browser_session,
       created_at, updated_at) VALUES ($1, $2, $3, $4, $5::timestamp, $6::timestamp, $7, $8::timestamp, $9::timestamp)
       ON CONFLICT (id) DO NOTHING`;
-    this.#update = `UPDATE ${table} SET id = $3, data = $4, user_id = $5, version = $2 + 1, expires_at = $6::timestamp,
-      absolute_expires_at = $7::timestamp, browser_session = $8, updated_at = $9::timestamp
+    this.#update = `UPDATE ${table} SET data = $3, user_id = $4, version = $2 + 1, expires_at = $5::timestamp,
+      absolute_expires_at = $6::timestamp, browser_session = $7, updated_at = $8::timestamp
       WHERE id = $1 AND version = $2`;
     this.#touch = `UPDATE ${table} SET expires_at = $2::timestamp, updated_at = $3::timestamp
       WHERE id = $1 AND expires_at > $3::timestamp AND expires_at < $2::timestamp`;
@@ -81,7 +81,7 @@ export class SqlConnector implements SessionConnector {
   }
 
   async updateSession(id: string, expectedVersion: number, w: SessionWrite): Promise<boolean> {
-    const values = [id, expectedVersion, w.id ?? id, w.data, w.userId, w.expiresAt, w.absoluteExpiresAt];
+    const values = [id, expectedVersion, w.data, w.userId, w.expiresAt, w.absoluteExpiresAt];
     return (await this.#sql.count(this.#update, [...values, w.browserSession, w.updatedAt])) === 1;
   }
 
@@ -104,6 +104,11 @@ export class SqlConnector implements SessionConnector {
   async deleteExpiredSessions(now: Date, limit: number): Promise<number> {
     if (!Number.isInteger(limit) || limit < 1) return 0;
     return this.#sql.count(this.#expired, [now, limit]);
+  }
+
+  async currentTime(): Promise<Date> {
+    const [row] = await this.#sql.rows("SELECT clock_timestamp() AS now", []);
+    return new Date(String(row?.now));
   }
 
   async countExpiredSessions(now: Date): Promise<number> {

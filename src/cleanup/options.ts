@@ -1,6 +1,6 @@
 import type { Duration } from "date-fns";
 import { ConfigError } from "../errors.js";
-import { checkDuration, durationMs } from "../expiry.js";
+import { millisecondsOf } from "../options.js";
 import type { CleanupLock } from "./lock.js";
 
 /** Where a running cleanup stands; passed to `onProgress` after every batch. */
@@ -49,24 +49,6 @@ export interface ResolvedCleanupOptions {
 }
 
 export const DEFAULT_BATCH_SIZE = 1000;
-
-/**
- * Milliseconds of a `number | Duration` option. Throws `ConfigError` for anything that is not a
- * finite, non-negative amount (a `Duration` counts from now: months and years vary in length).
- */
-export function millisecondsOf(value: number | Duration, name: string): number {
-  let ms: number;
-  if (typeof value === "number") ms = value;
-  else if (typeof value === "object" && value !== null) {
-    try {
-      ms = durationMs(checkDuration(value, name), new Date());
-    } catch (error) {
-      throw new ConfigError(`${name} is not a valid duration`, { cause: error });
-    }
-  } else throw new ConfigError(`${name} must be milliseconds or a date-fns Duration`);
-  if (!Number.isFinite(ms) || ms < 0) throw new ConfigError(`${name} must be a finite number of at least 0`);
-  return ms;
-}
 
 /** Validates cleanup options and fills in defaults (the one place they live). */
 export function resolveCleanupOptions(options: CleanupOptions): ResolvedCleanupOptions {

@@ -1,6 +1,7 @@
 // The SQL of PrismaAdapterConnector, one statement per contract method, for each provider. Written
 // with `?` placeholders (numbered for PostgreSQL by the caller) and the table already quoted.
 import type { SqlProvider } from "../setup/ensure-session-table.js";
+import { currentTimeStatement } from "../sql/dialect.js";
 
 const SUMMARY = "id, user_id, version, expires_at, absolute_expires_at, browser_session, created_at, updated_at";
 const COLUMNS = `${SUMMARY}, data`;
@@ -19,6 +20,7 @@ export interface AdapterStatements {
   countLive: string;
   page: (after: boolean, limit: number) => string;
   destroyAll: string;
+  currentTime: string;
 }
 
 /**
@@ -43,17 +45,20 @@ export function adapterStatements(provider: SqlProvider, table: string): Adapter
     getMany: (count) => `SELECT ${COLUMNS} FROM ${table} WHERE id IN (${marks(count)})`,
     create: insert(provider, table),
     update:
-      `UPDATE ${table} SET id = ?, data = ?, user_id = ?, version = ?, expires_at = ?, absolute_expires_at = ?,` +
+      `UPDATE ${table} SET data = ?, user_id = ?, version = ?, expires_at = ?, absolute_expires_at = ?,` +
       " browser_session = ?, updated_at = ? WHERE id = ? AND version = ?",
     touch: `UPDATE ${table} SET expires_at = ?, updated_at = ? WHERE id = ? AND expires_at > ? AND expires_at < ?`,
     destroy: `DELETE FROM ${table} WHERE id = ?`,
     listUser: `SELECT ${SUMMARY} FROM ${table} WHERE user_id = ? AND expires_at > ? ORDER BY created_at, id`,
     userIds: `SELECT id, user_id FROM ${table} WHERE user_id = ?`,
     destroyIds: (count) => `DELETE FROM ${table} WHERE user_id = ? AND id IN (${marks(count)})`,
-    countLive: `SELECT COUNT(*) AS n FROM ${table} WHERE expires_at > ?`,
+    // Rotation markers (empty data) are no sessions.
+    countLive: `SELECT COUNT(*) AS n FROM ${table} WHERE expires_at > ? AND data <> ''`,
     // A validated integer, inlined: drivers disagree on binding LIMIT values.
     page: (after, limit) =>
-      `SELECT ${COLUMNS} FROM ${table} WHERE expires_at > ?${after ? " AND id > ?" : ""} ORDER BY id LIMIT ${limit}`,
+      `SELECT ${COLUMNS} FROM ${table} WHERE expires_at > ? AND data <> ''${after ? " AND id > ?" : ""}` +
+      ` ORDER BY id LIMIT ${limit}`,
     destroyAll: `DELETE FROM ${table}`,
+    currentTime: currentTimeStatement(provider).sql,
   };
 }

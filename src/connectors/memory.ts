@@ -1,5 +1,12 @@
 import { type Clock, systemClock } from "../clock.js";
-import type { SessionConnector, SessionInventory, SessionSummary, SessionWrite, StoredSession } from "../connector.js";
+import {
+  isRotationMarker,
+  type SessionConnector,
+  type SessionInventory,
+  type SessionSummary,
+  type SessionWrite,
+  type StoredSession,
+} from "../connector.js";
 
 const DATE_FIELDS = ["expiresAt", "absoluteExpiresAt", "createdAt", "updatedAt"] as const;
 
@@ -63,10 +70,7 @@ export class MemoryConnector implements SessionConnector, SessionInventory {
     if (text === undefined) return false;
     const row = thaw(text);
     if (row.version !== expectedVersion) return false;
-    const next: StoredSession = { ...row, ...write, id: write.id ?? id, version: expectedVersion + 1 };
-    if (next.id !== id && this.#rows.has(next.id)) return false;
-    this.#rows.delete(id);
-    this.#rows.set(next.id, freeze(next));
+    this.#rows.set(id, freeze({ ...row, ...write, id, version: expectedVersion + 1 }));
     return true;
   }
 
@@ -114,14 +118,18 @@ export class MemoryConnector implements SessionConnector, SessionInventory {
     return this.#all().filter((row) => row.expiresAt.getTime() <= now.getTime()).length;
   }
 
+  async currentTime(): Promise<Date> {
+    return this.#clock();
+  }
+
   async countSessions(now: Date): Promise<number> {
-    return this.#all().filter((row) => row.expiresAt.getTime() > now.getTime()).length;
+    return this.#live(now).length;
   }
 
   async listSessions(now: Date, limit: number, afterId?: string): Promise<StoredSession[]> {
     if (!Number.isInteger(limit) || limit < 1) return [];
-    return this.#all()
-      .filter((row) => row.expiresAt.getTime() > now.getTime() && (afterId === undefined || row.id > afterId))
+    return this.#live(now)
+      .filter((row) => afterId === undefined || row.id > afterId)
       .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
       .slice(0, limit);
   }
@@ -130,6 +138,11 @@ export class MemoryConnector implements SessionConnector, SessionInventory {
     const count = this.#rows.size;
     this.#rows.clear();
     return count;
+  }
+
+  /** Live sessions, rotation markers left out. */
+  #live(now: Date): StoredSession[] {
+    return this.#all().filter((row) => row.expiresAt.getTime() > now.getTime() && !isRotationMarker(row));
   }
 
   #all(): StoredSession[] {

@@ -9,6 +9,7 @@ import {
   parseTableName,
   placeholders,
   quoteTable,
+  readCurrentTime,
   type SqliteTimestampFormat,
   type TableName,
 } from "../sql/dialect.js";
@@ -102,15 +103,9 @@ export class PrismaAdapterConnector implements SessionConnector, SessionInventor
   }
 
   async updateSession(id: string, expectedVersion: number, w: SessionWrite): Promise<boolean> {
-    const values = [w.id ?? id, w.data, w.userId, expectedVersion + 1, this.#date(w.expiresAt)];
+    const values = [w.data, w.userId, expectedVersion + 1, this.#date(w.expiresAt)];
     const rest = [this.#date(w.absoluteExpiresAt), this.#bool(w.browserSession), this.#date(w.updatedAt)];
-    try {
-      return (await this.#execute(this.#sql.update, [...values, ...rest, id, expectedVersion])) === 1;
-    } catch (error) {
-      // A rotation onto an id that is taken changes nothing, like a stale version.
-      if (w.id !== undefined && isUniqueViolation(error)) return false;
-      throw error;
-    }
+    return (await this.#execute(this.#sql.update, [...values, ...rest, id, expectedVersion])) === 1;
   }
 
   async touchSession(id: string, expiresAt: Date, now: Date): Promise<boolean> {
@@ -142,6 +137,10 @@ export class PrismaAdapterConnector implements SessionConnector, SessionInventor
 
   countExpiredSessions(now: Date): Promise<number> {
     return this.#cleanup.countExpiredSessions(now);
+  }
+
+  async currentTime(): Promise<Date> {
+    return readCurrentTime(await this.#first(this.#sql.currentTime, []));
   }
 
   async countSessions(now: Date): Promise<number> {

@@ -1,5 +1,7 @@
 import type { SessionConnector, SessionInventory, SessionSummary, SessionWrite, StoredSession } from "../connector.js";
 import { ConfigError } from "../errors.js";
+import type { SqlProvider } from "../setup/ensure-session-table.js";
+import { currentTimeStatement, readCurrentTime } from "../sql/dialect.js";
 
 type DateFilter = { gt?: Date; gte?: Date; lt?: Date; lte?: Date };
 
@@ -22,7 +24,7 @@ const SUMMARY = {
 export interface PrismaSessionDelegate {
   findUnique(args: { where: { id: string } }): PromiseLike<StoredSession | null>;
   findMany(args: {
-    where: { userId?: string; expiresAt?: DateFilter; id?: { gt: string } };
+    where: { userId?: string; expiresAt?: DateFilter; id?: { gt: string }; data?: { not: string } };
     select: typeof SUMMARY;
     orderBy?: [{ createdAt: "asc" }, { id: "asc" }] | { id: "asc" } | { expiresAt: "asc" };
     skip?: number;
@@ -36,13 +38,32 @@ export interface PrismaSessionDelegate {
   deleteMany(args?: {
     where: { id?: string | { in: string[] } | { not: string }; userId?: string; expiresAt?: DateFilter };
   }): PromiseLike<{ count: number }>;
-  count(args: { where: { expiresAt: DateFilter } }): PromiseLike<number>;
+  count(args: { where: { expiresAt: DateFilter; data?: { not: string } } }): PromiseLike<number>;
+}
+
+/** The raw-query method of a Prisma client, for the database's clock. */
+export interface PrismaRawQuery {
+  $queryRawUnsafe(query: string, ...values: unknown[]): PromiseLike<unknown>;
 }
 
 /** Options of {@link PrismaConnector}. */
 export interface PrismaConnectorOptions<Model extends string> {
   /** The model's delegate name on the client (`prisma.session`). @default "session" */
   model?: Model;
+  /**
+   * The `provider` of the client's datasource (MariaDB is `"mysql"`, as in Prisma), for the one
+   * raw query the connector makes (the database's clock, for cleanup).
+   * @default the client's own (read from the generated client)
+   */
+  provider?: SqlProvider;
+}
+
+const PROVIDERS: readonly unknown[] = ["sqlite", "postgresql", "mysql"];
+
+/** The client's provider: the option, else what the generated client records (`_activeProvider`). */
+function providerOf(client: object, given: SqlProvider | undefined): SqlProvider | null {
+  const provider: unknown = given ?? Reflect.get(client, "_activeProvider");
+  return PROVIDERS.includes(provider) ? (provider as SqlProvider) : null;
 }
 
 /** Prisma's "unique constraint failed" code: the id is taken. */
@@ -70,14 +91,24 @@ function isUniqueViolation(error: unknown): boolean {
  */
 export class PrismaConnector<Model extends string = "session"> implements SessionConnector, SessionInventory {
   readonly #table: PrismaSessionDelegate;
+  readonly #client: PrismaRawQuery;
+  readonly #provider: SqlProvider | null;
   /** Where the next deleteExpiredSessions batch of the run with this `now` starts. */
   #cursor: { now: number; from: Date } | undefined;
 
-  constructor(client: { [K in NoInfer<Model>]: PrismaSessionDelegate }, options: PrismaConnectorOptions<Model> = {}) {
+  constructor(
+    client: { [K in NoInfer<Model>]: PrismaSessionDelegate } & PrismaRawQuery,
+    options: PrismaConnectorOptions<Model> = {},
+  ) {
     const model = options.model ?? "session";
     const table: unknown = Reflect.get(client, model);
     if (!isDelegate(table)) throw new ConfigError(`The Prisma client has no model delegate "${model}"`);
+    if (options.provider !== undefined && !PROVIDERS.includes(options.provider)) {
+      throw new ConfigError(`Unknown provider "${String(options.provider)}"`);
+    }
     this.#table = table;
+    this.#client = client;
+    this.#provider = providerOf(client, options.provider);
   }
 
   async getSession(id: string): Promise<StoredSession | null> {
@@ -96,17 +127,11 @@ export class PrismaConnector<Model extends string = "session"> implements Sessio
   }
 
   async updateSession(id: string, expectedVersion: number, write: SessionWrite): Promise<boolean> {
-    try {
-      const { count } = await this.#table.updateMany({
-        where: { id, version: expectedVersion },
-        data: { ...write, version: expectedVersion + 1 },
-      });
-      return count === 1;
-    } catch (error) {
-      // A rotation onto an id that is taken changes nothing, like a stale version.
-      if (write.id !== undefined && isUniqueViolation(error)) return false;
-      throw error;
-    }
+    const { count } = await this.#table.updateMany({
+      where: { id, version: expectedVersion },
+      data: { ...write, version: expectedVersion + 1 },
+    });
+    return count === 1;
   }
 
   async touchSession(id: string, expiresAt: Date, now: Date): Promise<boolean> {
@@ -189,14 +214,24 @@ export class PrismaConnector<Model extends string = "session"> implements Sessio
     return this.#table.count({ where: { expiresAt: { lte: now } } });
   }
 
+  async currentTime(): Promise<Date> {
+    if (this.#provider === null) {
+      throw new ConfigError(
+        'Cannot tell the Prisma client\'s provider: pass new PrismaConnector(prisma, { provider: "postgresql" })',
+      );
+    }
+    const rows = await this.#client.$queryRawUnsafe(currentTimeStatement(this.#provider).sql);
+    return readCurrentTime(Array.isArray(rows) ? rows[0] : undefined);
+  }
+
   async countSessions(now: Date): Promise<number> {
-    return this.#table.count({ where: { expiresAt: { gt: now } } });
+    return this.#table.count({ where: { expiresAt: { gt: now }, data: { not: "" } } });
   }
 
   async listSessions(now: Date, limit: number, afterId?: string): Promise<StoredSession[]> {
     if (!Number.isInteger(limit) || limit < 1) return [];
     const page = await this.#table.findMany({
-      where: { expiresAt: { gt: now }, ...(afterId === undefined ? {} : { id: { gt: afterId } }) },
+      where: { expiresAt: { gt: now }, data: { not: "" }, ...(afterId === undefined ? {} : { id: { gt: afterId } }) },
       select: SUMMARY,
       orderBy: { id: "asc" },
       take: limit,

@@ -16,17 +16,36 @@ export interface LoadedExpiry {
  */
 export class RequestSession<Data extends SessionData = SessionData> extends SessionStore<Data> {
   readonly #policy: StorageErrorPolicy;
+  readonly #answersForItself: boolean;
   #storageError: ConnectorError | null = null;
+  #surfaced = false;
   #loadedExpiry: LoadedExpiry | null = null;
 
-  constructor(sessionKey: string | null, options: ResolvedSessionOptions, policy: StorageErrorPolicy) {
+  /**
+   * @param answersForItself - the integration replaces the response when storage fails (the Node
+   *   layer holds it): a failed load then never throws, under either policy, so the handler runs on
+   *   with an empty session that is never saved, and the one answer (503, or the handler's own under
+   *   fail-open) and the one log line come at the end of the request, not through `next(err)`.
+   */
+  constructor(
+    sessionKey: string | null,
+    options: ResolvedSessionOptions,
+    policy: StorageErrorPolicy,
+    answersForItself = true,
+  ) {
     super(sessionKey, options);
     this.#policy = policy;
+    this.#answersForItself = answersForItself;
   }
 
   /** The first storage failure of this request, if any. */
   get storageError(): ConnectorError | null {
     return this.#storageError;
+  }
+
+  /** Whether a storage failure was thrown to the application (which then reports it itself). */
+  get storageErrorSurfaced(): boolean {
+    return this.#surfaced;
   }
 
   /** The expiry of the stored session as loaded; `null` before that or when nothing was stored. */
@@ -44,7 +63,7 @@ export class RequestSession<Data extends SessionData = SessionData> extends Sess
           : { expiresAt: this.getExpiryDate().getTime(), browserSession: this.getExpireAtBrowserClose() };
       return data;
     } catch (error) {
-      this.#record(error); // rethrows unless fail-open
+      this.#record(error, this.#answersForItself); // rethrows unless fail-open or the response is ours
       this.detach();
       return {};
     }
@@ -69,7 +88,7 @@ export class RequestSession<Data extends SessionData = SessionData> extends Sess
       }
       if (this.#storageError === null) await super.save();
     } catch (error) {
-      this.#record(error);
+      this.#record(error, false);
     }
   }
 
@@ -78,15 +97,23 @@ export class RequestSession<Data extends SessionData = SessionData> extends Sess
       await super.destroy(sessionKey);
     } catch (error) {
       // A log-out that did not happen is never reported as done, whatever the policy.
-      if (error instanceof ConnectorError) this.#storageError ??= error;
+      if (error instanceof ConnectorError) {
+        this.#storageError ??= error;
+        this.#surfaced = true;
+      }
       throw error;
     }
   }
 
-  /** Remembers a storage failure; rethrows anything else, and storage failures unless fail-open. */
-  #record(error: unknown): void {
+  /**
+   * Remembers a storage failure; rethrows anything else, and storage failures unless fail-open
+   * or `keep` (the response will say it).
+   */
+  #record(error: unknown, keep: boolean): void {
     if (!(error instanceof ConnectorError)) throw error;
     this.#storageError ??= error;
-    if (this.#policy !== "fail-open") throw error;
+    if (this.#policy === "fail-open" || keep) return;
+    this.#surfaced = true;
+    throw error;
   }
 }

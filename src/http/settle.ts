@@ -1,4 +1,4 @@
-import { ConnectorError, SessionInterrupted } from "../errors.js";
+import { ConnectorError, SessionError, SessionInterrupted } from "../errors.js";
 import type { SessionData } from "../session-store.js";
 import { clearedCookie, cookieIsSecure, type IncomingSessionCookie, sessionCookie } from "./cookie.js";
 import type { ResolvedHttpOptions } from "./options.js";
@@ -22,6 +22,8 @@ export type SessionOutcome =
 const OUTAGE_MESSAGE = "Service Unavailable: session storage cannot be reached. Please retry shortly.";
 const INTERRUPTED_MESSAGE =
   "Conflict: the session ended while this request was running (a log-out elsewhere?); its changes were not saved.";
+const ROTATED_MESSAGE =
+  "Conflict: this request carried a session key that was replaced moments ago (a sign-in); its changes were not saved. Please retry.";
 const SAVE_FAILED_MESSAGE = "Internal Server Error: the session could not be saved.";
 
 /**
@@ -38,6 +40,8 @@ export async function settleSession<Data extends SessionData>(
   const { session } = exchange;
   const vary = session.accessed; // read before our own calls below, which count as access too
   const secure = cookieIsSecure(options, exchange.https);
+  // A failure thrown to the application before now is the application's to report.
+  const reported = session.storageErrorSurfaced;
   const persisting = status < 500 && session.storageError === null;
   if (persisting) {
     try {
@@ -47,12 +51,17 @@ export async function settleSession<Data extends SessionData>(
     }
   }
   const failure = session.storageError;
-  if (failure !== null) return outage(options, failure, vary);
+  if (failure !== null) return outage(options, failure, vary, !reported);
   return { kind: "send", vary, setCookie: vary ? cookieChange(options, exchange, persisting, secure, now()) : null };
 }
 
 async function persist(session: RequestSession<SessionData>): Promise<void> {
   if (!session.loaded && !session.modified) return; // never touched: nothing read, nothing written
+  if (session.superseded) {
+    // A key rotated moments ago: nothing to end, and a change is refused (SessionInterrupted).
+    if (session.needsUpdate()) await session.save();
+    return;
+  }
   if (session.loaded && !session.destroyed && session.size === 0 && session.userId === null) {
     // An empty session is worth no row: a stored one ends (and its cookie goes), a new one is never written.
     if (session.sessionKey !== null) await session.destroy();
@@ -73,7 +82,8 @@ export function cookieChange(
   secure: boolean,
   now: Date,
 ): string | null {
-  if (!session.loaded) return null;
+  // A superseded key's browser is about to get (or has) the new cookie: never touch it.
+  if (!session.loaded || session.superseded) return null;
   const key = session.sessionKey;
   if (key === null) return cookie.present ? clearedCookie(options, secure) : null;
   if (!persisted) return null; // a 5xx response: a rotated key was not saved, so it must not be sent
@@ -85,14 +95,24 @@ export function cookieChange(
   return sessionCookie(options, key, { expiresAt, browserSession, now }, secure);
 }
 
-function outage(options: ResolvedHttpOptions, error: ConnectorError, vary: boolean): SessionOutcome {
-  const meta = { error: error.message, cause: error.cause };
+/**
+ * The answer when storage failed, logged once per request: here, unless the error was thrown to
+ * the application, whose own error handling reports it.
+ */
+function outage(options: ResolvedHttpOptions, error: ConnectorError, vary: boolean, log: boolean): SessionOutcome {
+  const meta = { error: error.message, code: error.code, cause: describeCause(error.cause) };
   if (options.onStorageError === "fail-open") {
-    options.logger.error("session storage is unreachable: serving the request without a session", meta);
+    if (log) options.logger.error("session storage is unreachable: serving the request without a session", meta);
     return { kind: "send", setCookie: null, vary };
   }
-  options.logger.error("session storage is unreachable: answering 503", meta);
+  if (log) options.logger.error("session storage is unreachable: answering 503", meta);
   return { kind: "replace", status: 503, message: OUTAGE_MESSAGE, setCookie: null };
+}
+
+/** A cause as one line (its message), not an object whose stack a console logger would print. */
+function describeCause(cause: unknown): string | undefined {
+  if (cause === undefined) return undefined;
+  return cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
 }
 
 function saveFailed(
@@ -103,10 +123,19 @@ function saveFailed(
 ): SessionOutcome {
   if (error instanceof SessionInterrupted) {
     // Django answers such requests 400 (SessionInterrupted); 409 says better what happened.
+    if (error.reason === "rotated") {
+      // The browser has (or is about to get) the rotated key's cookie: leave it alone.
+      options.logger.warn?.("request with a key rotated moments ago: its changes were not saved");
+      return { kind: "replace", status: 409, message: ROTATED_MESSAGE, setCookie: null };
+    }
     options.logger.warn?.("session destroyed during the request: its changes were not saved");
     const setCookie = cookie.present ? clearedCookie(options, secure) : null;
     return { kind: "replace", status: 409, message: INTERRUPTED_MESSAGE, setCookie };
   }
-  options.logger.error("the session could not be saved", { error: error instanceof Error ? error.message : error });
+  const code = error instanceof SessionError ? error.code : undefined;
+  options.logger.error("the session could not be saved", {
+    error: error instanceof Error ? error.message : error,
+    code,
+  });
   return { kind: "replace", status: 500, message: SAVE_FAILED_MESSAGE, setCookie: null };
 }

@@ -28,7 +28,7 @@ export class NextSession<Data extends SessionData = SessionData> extends Request
   #sent = false;
 
   constructor(http: SessionHttp<Data>, store: NextCookieStore, cookie: IncomingSessionCookie, https: boolean) {
-    super(cookie.key, http.manager.options, http.options.onStorageError);
+    super(cookie.key, http.manager.options, http.options.onStorageError, false);
     this.#http = http;
     this.#store = store;
     this.#cookie = cookie;

@@ -185,11 +185,31 @@ export function deleteBatchStatement(
   };
 }
 
-/** Live rows, expired rows and the earliest deadline, in one pass: `live`, `expired`, `oldest`. */
+/** The database server's clock, to the millisecond where it has them: `now` (a Date or UTC text). */
+export function currentTimeStatement(provider: SqlProvider): SqlStatement {
+  const sql = {
+    postgresql: "SELECT clock_timestamp() AS now",
+    mysql: "SELECT UTC_TIMESTAMP(3) AS now",
+    sqlite: "SELECT strftime('%Y-%m-%dT%H:%M:%fZ', 'now') AS now",
+  }[provider];
+  return { sql, args: [] };
+}
+
+/** The `now` column of {@link currentTimeStatement}'s row as a Date. */
+export function readCurrentTime(row: Record<string, unknown> | undefined): Date {
+  const now = readDate(row?.now);
+  if (now === null) throw new Error(`The database did not tell its time (got ${String(row?.now)})`);
+  return now;
+}
+
+/**
+ * Live sessions (rotation markers, whose data is empty, not counted), expired rows and the
+ * earliest deadline, in one pass: `live`, `expired`, `oldest`.
+ */
 export function tableSummaryStatement(provider: SqlProvider, table: TableName, now: string | number): SqlStatement {
   return {
     sql:
-      "SELECT COUNT(CASE WHEN expires_at > ? THEN 1 END) AS live, COUNT(CASE WHEN expires_at <= ? THEN 1 END) AS expired," +
+      "SELECT COUNT(CASE WHEN expires_at > ? AND data <> '' THEN 1 END) AS live, COUNT(CASE WHEN expires_at <= ? THEN 1 END) AS expired," +
       ` MIN(expires_at) AS oldest FROM ${quoteTable(provider, table)}`,
     args: [now, now],
   };

@@ -36,10 +36,12 @@ export function describeInventoryConformance(name: string, setup: () => Promise<
     let target: InventoryTarget | undefined;
     const live = [row(DAY, '{"n":1}'), row(DAY, '{"n":2}'), row(2 * DAY, '{"n":3}'), row(3 * DAY)];
     const expired = row(-DAY);
+    /** A rotation marker (empty data): no session, though not yet expired. */
+    const marker = row(DAY, "");
 
     beforeAll(async () => {
       target = await setup();
-      for (const session of [...live, expired]) await target.connector.createSession(session);
+      for (const session of [...live, expired, marker]) await target.connector.createSession(session);
     });
     afterAll(async () => {
       await target?.close?.();
@@ -50,11 +52,11 @@ export function describeInventoryConformance(name: string, setup: () => Promise<
       return target.connector;
     }
 
-    it("countSessions counts live rows only", async () => {
+    it("countSessions counts live sessions only (no expired rows, no rotation markers)", async () => {
       await expect(connector().countSessions(new Date())).resolves.toBe(live.length);
     });
 
-    it("listSessions walks the live rows in id order, page by page, with their data", async () => {
+    it("listSessions walks the live sessions (no rotation markers) in id order, page by page, with their data", async () => {
       const now = new Date();
       const first = await connector().listSessions(now, 3);
       const rest = await connector().listSessions(now, 3, first.at(-1)?.id);
@@ -65,7 +67,7 @@ export function describeInventoryConformance(name: string, setup: () => Promise<
     });
 
     it("destroyAllSessions empties the store and returns how many rows went", async () => {
-      await expect(connector().destroyAllSessions()).resolves.toBe(live.length + 1);
+      await expect(connector().destroyAllSessions()).resolves.toBe(live.length + 2);
       await expect(connector().countSessions(new Date(0))).resolves.toBe(0);
       await expect(connector().destroyAllSessions()).resolves.toBe(0);
     });

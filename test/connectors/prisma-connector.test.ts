@@ -36,7 +36,7 @@ function write(): SessionWrite {
 const CALLS: [string, (connector: SessionConnector) => Promise<unknown>][] = [
   ["getSession", (c) => c.getSession("a")],
   ["createSession", (c) => c.createSession({ ...write(), id: "b", version: 1, createdAt: new Date() })],
-  ["updateSession", (c) => c.updateSession("a", 1, { ...write(), id: "c" })],
+  ["updateSession", (c) => c.updateSession("a", 1, write())],
   ["touchSession", (c) => c.touchSession("a", new Date(Date.now() + MINUTE), new Date())],
   ["destroySession", (c) => c.destroySession("a")],
   ["listUserSessions", (c) => c.listUserSessions("user", new Date())],
@@ -67,6 +67,21 @@ describe.each(providers)("PrismaConnector on %s", (provider: Provider) => {
       );
       expect(error).toBeInstanceOf(ConfigError);
       expect(error).toMatchObject({ code: "CONFIG_ERROR" });
+    });
+  });
+
+  describe("the database's clock", () => {
+    it("currentTime asks the database, whose provider the generated client records", async () => {
+      const before = Date.now();
+      const now = await new PrismaConnector(db.prisma).currentTime();
+      expect(Math.abs(now.getTime() - before)).toBeLessThan(5_000);
+    });
+
+    it("a client that does not tell its provider needs the provider option, else currentTime is a ConfigError", async () => {
+      const bare = { session: db.prisma.session, $queryRawUnsafe: db.prisma.$queryRawUnsafe.bind(db.prisma) };
+      await expect(new PrismaConnector(bare).currentTime()).rejects.toBeInstanceOf(ConfigError);
+      const told = new PrismaConnector(bare, { provider });
+      expect(Math.abs((await told.currentTime()).getTime() - Date.now())).toBeLessThan(5_000);
     });
   });
 

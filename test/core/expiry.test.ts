@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, jest } from "@jest/globals";
-import { SessionExpired, SessionManager, type SessionStore } from "../../src/index.js";
+import { jsonSerializer, SessionExpired, SessionManager, type SessionStore } from "../../src/index.js";
 import { type Backend, backendNames, countCalls, openBackend } from "../support/backends.js";
 import { advance, DAY, fakeDate, HOUR, MINUTE, SECOND } from "../support/fake-date.js";
 
@@ -40,7 +40,7 @@ describe.each(backendNames)("expiry on %s", (name) => {
       const row = await backend.readRow(s.id ?? "");
       expect(row?.expiresAt.getTime()).toBe(Date.now() + HOUR);
       expect(row?.absoluteExpiresAt.getTime()).toBe(Date.now() + 8 * HOUR);
-      expect(JSON.parse(row?.data ?? "")).toEqual({ a: 1 });
+      expect(jsonSerializer.parse(row?.data ?? "")).toEqual({ a: 1 });
       expect(s.getExpiryDate().getTime()).toBe(Date.now() + HOUR);
       expect(s.getExpiryAge()).toBe(3600);
     });

@@ -77,10 +77,27 @@ describe("RequestSession with the database stopped", () => {
     calls.length = 0;
   });
 
-  it("fail-closed: load rejects with ConnectorError and remembers it", async () => {
-    const s = new RequestSession(key, options, "fail-closed");
+  it("fail-closed where the integration cannot replace the response: load rejects with ConnectorError", async () => {
+    const s = new RequestSession(key, options, "fail-closed", false);
     await expect(s.load()).rejects.toThrow(ConnectorError);
     expect(s.storageError).toBeInstanceOf(ConnectorError);
+    expect(s.storageErrorSurfaced).toBe(true);
+  });
+
+  it("fail-closed where the response is the integration's (Node): load gives an empty, unsaved session", async () => {
+    const s = new RequestSession(key, options, "fail-closed");
+    expect(await s.load()).toEqual({});
+    s.set("a", 1);
+    expect(s.needsUpdate()).toBe(false);
+    expect(s.storageError).toBeInstanceOf(ConnectorError);
+    expect(s.storageErrorSurfaced).toBe(false);
+  });
+
+  it("fail-closed: an explicit save() that cannot reach storage throws (the handler asked to know)", async () => {
+    const s = new RequestSession(null, options, "fail-closed");
+    s.set("a", 1);
+    await expect(s.save()).rejects.toThrow(ConnectorError);
+    expect(s.storageErrorSurfaced).toBe(true);
   });
 
   it("fail-open: load gives an empty session that is never saved", async () => {
