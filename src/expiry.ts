@@ -95,13 +95,21 @@ export function initialDeadlines(policy: ExpiryPolicy, now: Date): Deadlines & {
 }
 
 /**
+ * The touch rule, the one place it lives: extending a live deadline is due only once less than
+ * half of its `windowMs` remains.
+ */
+export function touchIsDue(expiresAt: Date, now: Date, windowMs: number): boolean {
+  const remaining = expiresAt.getTime() - now.getTime();
+  return remaining > 0 && remaining < windowMs / 2;
+}
+
+/**
  * The deadline an unmodified session should be extended to, or `null` when no write is due:
  * only once less than half of the idle window remains, so a busy session costs one write per
  * half window instead of one per request.
  */
 export function touchDeadline(policy: ExpiryPolicy, current: Deadlines, now: Date): Date | null {
-  const remaining = current.expiresAt.getTime() - now.getTime();
-  if (remaining <= 0 || remaining >= durationMs(policy.idleTimeout, now) / 2) return null;
+  if (!touchIsDue(current.expiresAt, now, durationMs(policy.idleTimeout, now))) return null;
   const next = earlier(add(now, policy.idleTimeout), current.absoluteExpiresAt);
   return next.getTime() > current.expiresAt.getTime() ? next : null;
 }

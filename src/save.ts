@@ -2,28 +2,31 @@ import { add } from "date-fns";
 import { isRotationMarker, type SessionWrite, type StoredSession } from "./connector.js";
 import { SessionConflict, SessionError, SessionExpired, SessionInterrupted } from "./errors.js";
 import { computeDeadlines, type ExpiryChoice, initialDeadlines, isLive, touchDeadline } from "./expiry.js";
-import { generateSessionKey, hashSessionKey } from "./keys.js";
 import type { ResolvedSessionOptions } from "./options.js";
 import { type Serializer, serializeData } from "./serializer.js";
 import { callConnector } from "./storage-call.js";
 import { queueWrite } from "./write-queue.js";
 
-/** What a `SessionStore` hands to a save. */
+/** What a save is asked to store. */
 export interface SaveState {
-  key: string | null;
+  /**
+   * The storage id to write under. Differs from `row.id` when the key was rotated: the session
+   * then moves to it.
+   */
+  id: string;
+  /** The row as last read or written; `null` for a session that is not stored (as far as the caller knows). */
   row: StoredSession | null;
   data: Map<string, unknown>;
   expiry: ExpiryChoice | undefined;
   userId: { value: string | null } | undefined;
   /** Write even if nothing differs from the stored row (the `modified` flag). */
   forced: boolean;
-  /** `data` as the store already serialized it, so that a save serializes once. */
+  /** `data` as the caller already serialized it, so that a save serializes once. */
   text?: string;
 }
 
-/** The state after a successful save. */
+/** The state after a successful save: the row as stored and the data it holds (merged, after a lost race). */
 export interface SaveResult {
-  key: string;
   row: StoredSession;
   data: Map<string, unknown>;
 }
@@ -33,90 +36,74 @@ interface Changes {
   deleted: string[];
 }
 
-/** Number of fresh keys tried when an insert collides (it never should: 190 random bits). */
-const CREATE_ATTEMPTS = 3;
-
 /**
- * Persists a session: insert for a new one, a deadline-only touch when nothing else changed,
- * otherwise a compare-and-swap that merges this store's own changes onto concurrent ones.
+ * Persists a session: an insert for a new one, a deadline-only touch when nothing else changed,
+ * otherwise a compare-and-swap. A lost compare-and-swap (or an insert whose id another writer took
+ * first) re-reads the row and applies this save's own changes onto it, key by key; a row that is
+ * gone, expired or moved to a new key meanwhile is never written again (`SessionInterrupted`).
  */
 export async function writeSession(options: ResolvedSessionOptions, state: SaveState): Promise<SaveResult> {
-  const { row, key } = state;
-  if (row === null || key === null) return create(options, state);
+  const { row } = state;
   const text = state.text === undefined ? encode(options, state.data) : checkSize(options, state.text);
-  const rotating = hashSessionKey(key) !== row.id;
   const onlyTouch =
-    !rotating && !state.forced && state.expiry === undefined && state.userId === undefined && text === row.data;
-  if (!onlyTouch) return queueWrite(options.connector, row.id, () => compareAndSwap(options, state, row, key, text));
+    row !== null &&
+    state.id === row.id &&
+    !state.forced &&
+    state.expiry === undefined &&
+    state.userId === undefined &&
+    text === row.data;
+  if (!onlyTouch) return queueWrite(options.connector, row?.id ?? state.id, () => commit(options, state, text));
   const now = options.clock();
   const expiresAt = touchDeadline(options.policy, row, now);
-  if (expiresAt === null) return { key, row, data: state.data };
+  if (expiresAt === null) return { row, data: state.data };
   const touched = await callConnector(options, "touch", (c) => c.touchSession(row.id, expiresAt, now));
-  return { key, row: touched ? { ...row, expiresAt, updatedAt: now } : row, data: state.data };
+  return { row: touched ? { ...row, expiresAt, updatedAt: now } : row, data: state.data };
 }
 
-async function create(options: ResolvedSessionOptions, state: SaveState): Promise<SaveResult> {
-  const now = options.clock();
-  const deadlines = computeDeadlines(
-    options.policy,
-    state.expiry ?? { kind: "default" },
-    now,
-    initialDeadlines(options.policy, now),
-  );
-  refuseExpired(deadlines.expiresAt, now);
-  const data = encode(options, state.data);
-  for (let attempt = 0; attempt < CREATE_ATTEMPTS; attempt++) {
-    const key = attempt === 0 && state.key !== null ? state.key : generateSessionKey();
-    const row: StoredSession = {
-      id: hashSessionKey(key),
-      data,
-      userId: state.userId?.value ?? null,
-      version: 1,
-      ...deadlines,
-      createdAt: now,
-      updatedAt: now,
-    };
-    if (await callConnector(options, "save", (c) => c.createSession(row))) return { key, row, data: state.data };
-  }
-  throw new SessionConflict("Could not insert the session under a fresh key");
-}
-
-async function compareAndSwap(
-  options: ResolvedSessionOptions,
-  state: SaveState,
-  loaded: StoredSession,
-  key: string,
-  text: string,
-): Promise<SaveResult> {
-  // This store's own changes matter only once a compare-and-swap is lost: work them out then.
+/** The write loop: insert or compare-and-swap, merge after a lost race, bounded by `maxSaveAttempts`. */
+async function commit(options: ResolvedSessionOptions, state: SaveState, text: string): Promise<SaveResult> {
+  // This save's own changes matter only once a race is lost: work them out then.
   let changes: Changes | undefined;
   let encoded: string | undefined = text;
-  const id = hashSessionKey(key);
-  let row = loaded;
+  let row = state.row;
   let data = state.data;
   for (let attempt = 1; ; attempt++) {
     const now = options.clock();
-    const deadlines = computeDeadlines(options.policy, state.expiry, now, row);
+    const previous = row ?? initialDeadlines(options.policy, now);
+    const deadlines = computeDeadlines(
+      options.policy,
+      state.expiry ?? (row ? undefined : { kind: "default" }),
+      now,
+      previous,
+    );
     refuseExpired(deadlines.expiresAt, now);
     const write: SessionWrite = {
       data: encoded ?? encode(options, data),
-      userId: state.userId ? state.userId.value : row.userId,
+      userId: state.userId ? state.userId.value : (row?.userId ?? null),
       ...deadlines,
       updatedAt: now,
     };
-    const written = id === row.id ? await update(options, row, write) : await rotate(options, row, id, write, now);
-    if (written !== null) return { key, data, row: written };
+    const written =
+      row === null
+        ? await insert(options, state.id, write, now)
+        : state.id === row.id
+          ? await update(options, row, write)
+          : await rotate(options, row, state.id, write, now);
+    if (written !== null) return { row: written, data };
     if (attempt >= options.maxSaveAttempts) {
       throw new SessionConflict(`The session kept changing: gave up after ${attempt} attempts`);
     }
     options.logger.debug?.("session changed concurrently; merging and retrying", { attempt });
     await backoff(attempt);
-    const base = row;
-    const fresh = await callConnector(options, "save", (c) => c.getSession(base.id));
-    refuseGone(options, fresh);
-    changes ??= diff(options.serializer, options.serializer.parse(loaded.data), state.data);
+    const id = row?.id ?? state.id;
+    const fresh = await callConnector(options, "save", (c) => c.getSession(id));
+    // A row this save knew is gone: destroyed, never resurrected. An insert that lost to another
+    // writer's insert of the same id merges into it (express-session's parallel first saves).
+    if (row !== null || fresh !== null) refuseGone(options, fresh);
+    const base = state.row === null ? {} : options.serializer.parse(state.row.data);
+    changes ??= diff(options.serializer, base, state.data);
     row = fresh;
-    data = apply(options.serializer.parse(fresh.data), changes);
+    data = apply(fresh === null ? {} : options.serializer.parse(fresh.data), changes);
     encoded = undefined;
   }
 }
@@ -129,6 +116,17 @@ export function refuseGone(options: ResolvedSessionOptions, row: StoredSession |
   if (row === null || !isLive(row.expiresAt, options.clock(), options.clockToleranceMs)) {
     throw new SessionInterrupted("The session was destroyed or expired while this request held it");
   }
+}
+
+/** A new row; `null` when the id is taken. */
+async function insert(
+  options: ResolvedSessionOptions,
+  id: string,
+  write: SessionWrite,
+  now: Date,
+): Promise<StoredSession | null> {
+  const row: StoredSession = { id, ...write, version: 1, createdAt: now };
+  return (await callConnector(options, "save", (c) => c.createSession(row))) ? row : null;
 }
 
 /** One compare-and-swap of the row; the row as written, or `null` when it changed meanwhile. */
@@ -173,7 +171,7 @@ async function rotate(
   return null;
 }
 
-/** Keys this store set (or changed in place) and deleted, relative to what it loaded. */
+/** Keys this save set (or changed in place) and deleted, relative to what it loaded. */
 function diff(serializer: Serializer, base: Record<string, unknown>, data: Map<string, unknown>): Changes {
   const set = new Map<string, unknown>();
   for (const [key, value] of data) {

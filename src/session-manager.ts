@@ -3,6 +3,7 @@ import { hashSessionKey, isValidSessionKey } from "./keys.js";
 import { type ResolvedSessionOptions, resolveOptions, type SessionOptions } from "./options.js";
 import { type SessionData, SessionStore } from "./session-store.js";
 import { callConnector } from "./storage-call.js";
+import { checkUserId } from "./user-id.js";
 
 /**
  * Holds the options shared by an application's sessions, opens stores, and runs the per-user
@@ -24,8 +25,12 @@ export class SessionManager<Data extends SessionData = SessionData> {
     return new SessionStore<Data>(sessionKey, this.options);
   }
 
-  /** The user's live sessions, oldest first, without their data. Ids are key digests. */
+  /**
+   * The user's live sessions, oldest first, without their data. Ids are key digests.
+   * @throws SessionError with code `INVALID_USER_ID` for an id no session can have (see `userId`).
+   */
   async listUserSessions(userId: string): Promise<SessionSummary[]> {
+    checkUserId(userId);
     const now = this.options.clock();
     return callConnector(this.options, "listUserSessions", (c) => c.listUserSessions(userId, now));
   }
@@ -35,6 +40,7 @@ export class SessionManager<Data extends SessionData = SessionData> {
    * devices"). Returns how many were removed.
    */
   async destroyUserSessions(userId: string, options: { except?: SessionStore<Data> } = {}): Promise<number> {
+    checkUserId(userId);
     const exceptId = options.except?.id ?? undefined;
     return callConnector(this.options, "destroyUserSessions", (c) => c.destroyUserSessions(userId, exceptId));
   }

@@ -279,16 +279,18 @@ export class SessionStore<Data extends SessionData = SessionData> {
     const pending = this.#pending();
     if (pending === null) return;
     this.#refuseSuperseded();
+    // A new session's key is made here, unless assignNewSessionKey() chose it already.
+    const key = this.#key ?? generateSessionKey();
     const result = await writeSession(this.#options, {
       ...pending,
-      key: this.#key,
+      id: hashSessionKey(key),
       row: this.#row,
       data: this.#data,
       expiry: this.#expiry,
       userId: this.#userId,
       forced: this.#modified,
     });
-    this.#key = result.key;
+    this.#key = key;
     this.#row = result.row;
     this.#data = result.data;
     this.#modified = false;

@@ -1,14 +1,20 @@
 import { add, type Duration } from "date-fns";
-import type { SessionData as ExpressData } from "express-session";
+import type { SessionData as ExpressData, Store } from "express-session";
 import type { Clock } from "../clock.js";
-import type { SessionConnector, SessionInventory, SessionSummary, SessionWrite } from "../connector.js";
-import { SessionConflict } from "../errors.js";
+import {
+  isRotationMarker,
+  type SessionConnector,
+  type SessionInventory,
+  type SessionSummary,
+  type StoredSession,
+} from "../connector.js";
+import { type ExpiryChoice, isLive, touchIsDue } from "../expiry.js";
 import { hashSessionKey } from "../keys.js";
 import { type ResolvedSessionOptions, resolveOptions, type SessionLogger } from "../options.js";
+import { writeSession } from "../save.js";
 import { callConnector } from "../storage-call.js";
-import { queueWrite } from "../write-queue.js";
+import { checkUserId } from "../user-id.js";
 import { bridge, type Callback, storeBase } from "./express-session-bridge.js";
-import { type KnownRow, RecentRows } from "./recent-rows.js";
 
 /** Options of {@link ExpressSessionStore}. */
 export interface ExpressSessionStoreOptions {
@@ -39,24 +45,39 @@ const PAGE_SIZE = 200;
  * An express-session `Store` on a prisma-sessions connector: an existing express-session app
  * switches with one line (`store: new ExpressSessionStore({ connector: new PrismaConnector(prisma) })`)
  * and gains hashed keys at rest, a `touch` that writes the deadline only once half of the
- * lifetime has passed, atomic writes without P2002/P2025 crashes under parallel requests (last
- * writer wins, as with any express-session store), no resurrection of a session destroyed by a
- * parallel request, and per-user listing and destroy.
+ * lifetime has passed, writes that merge parallel requests key by key without P2002/P2025
+ * crashes, no resurrection of a session destroyed by a parallel request, and per-user listing and
+ * destroy. It saves through the same write engine as the native middleware.
  *
  * Rows are keyed by the SHA-256 digest of the session id; the id itself is never stored, so
  * `all()` keys its result by digest.
+ *
+ * Where it differs from the express-session `Store` contract, which says `set` upserts: `set` of
+ * a session that was read (by `get`, as express-session does at the start of each request) is a
+ * compare-and-swap on the row as read. When the row was destroyed or expired meanwhile, `set`
+ * refuses with `SessionInterrupted` (a log-out is never undone by a late request); when another
+ * request changed it meanwhile, this request's changes are merged onto it key by key. A `set` of a
+ * session this store did not read creates the row, or merges into it if it exists.
  */
 export class ExpressSessionStore extends storeBase() {
   readonly #options: ResolvedSessionOptions;
   readonly #inventory: SessionInventory;
   readonly #userId: ((session: ExpressData) => string | null | undefined) | undefined;
-  readonly #known = new RecentRows();
+  /**
+   * The row each session object was read as (or last written as). The object travels with the
+   * request (express-session hands the very object `get` returned to `createSession`, and then
+   * `req.session` to `set` and `touch`), so no per-process memory of rows is needed: a destroyed
+   * row is noticed by the compare-and-swap itself, however many other sessions were served.
+   */
+  readonly #rows = new WeakMap<object, StoredSession>();
 
   constructor(options: ExpressSessionStoreOptions) {
     super();
     this.#options = resolveOptions({
       connector: options.connector,
       idleTimeout: options.idleTimeout ?? { days: 1 },
+      // express-session has no absolute cap: the cookie's own deadline is the only one.
+      absoluteTimeout: { years: 100 },
       ...(options.logger ? { logger: options.logger } : {}),
       ...(options.clock ? { clock: options.clock } : {}),
     });
@@ -68,13 +89,19 @@ export class ExpressSessionStore extends storeBase() {
     bridge(this.#get(sid), callback);
   }
 
+  /** express-session's own, plus: the new `req.session` carries the row its data was read from. */
+  override createSession(
+    req: Parameters<Store["createSession"]>[0],
+    session: ExpressData,
+  ): ReturnType<Store["createSession"]> {
+    const created = super.createSession(req, session);
+    const row = this.#rows.get(session);
+    if (row !== undefined) this.#rows.set(created, row);
+    return created;
+  }
+
   override set(sid: string, session: ExpressData, callback?: Callback<void>): void {
-    const id = hashSessionKey(sid);
-    // One write per row at a time in this process; compare-and-swap handles the others.
-    bridge(
-      queueWrite(this.#options.connector, id, () => this.#write(id, session)),
-      callback,
-    );
+    bridge(this.#set(sid, session), callback);
   }
 
   /** Extends the deadline with one UPDATE of the expiry, only once less than half of the lifetime is left. */
@@ -89,7 +116,7 @@ export class ExpressSessionStore extends storeBase() {
   override destroy(sid: string, callback?: Callback<void>): void {
     const id = hashSessionKey(sid);
     bridge(
-      this.#call("destroy", (c) => c.destroySession(id)).then(() => this.#known.remember(id, "destroyed")),
+      this.#call("destroy", (c) => c.destroySession(id)),
       callback,
     );
   }
@@ -108,12 +135,13 @@ export class ExpressSessionStore extends storeBase() {
   }
 
   override clear(callback?: Callback<void>): void {
-    const work = this.#call("clear", () => this.#inventory.destroyAllSessions()).then(() => this.#known.clear());
+    const work = this.#call("clear", () => this.#inventory.destroyAllSessions()).then(() => undefined);
     bridge(work, callback);
   }
 
   /** The user's live sessions (needs the `userId` option), oldest first, without their data. */
   listUserSessions(userId: string): Promise<SessionSummary[]> {
+    checkUserId(userId);
     const now = this.#options.clock();
     return this.#call("listUserSessions", (c) => c.listUserSessions(userId, now));
   }
@@ -123,6 +151,7 @@ export class ExpressSessionStore extends storeBase() {
    * `req.sessionID`: "log out other devices"). Needs the `userId` option. Returns how many went.
    */
   destroyUserSessions(userId: string, options: { except?: string } = {}): Promise<number> {
+    checkUserId(userId);
     const exceptId = options.except === undefined ? undefined : hashSessionKey(options.except);
     return this.#call("destroyUserSessions", (c) => c.destroyUserSessions(userId, exceptId));
   }
@@ -131,67 +160,46 @@ export class ExpressSessionStore extends storeBase() {
     return callConnector(this.#options, operation, call);
   }
 
+  /** The row if it is a live session (not gone, expired or a rotation marker). */
+  #live(row: StoredSession | null): row is StoredSession {
+    return (
+      row !== null &&
+      !isRotationMarker(row) &&
+      isLive(row.expiresAt, this.#options.clock(), this.#options.clockToleranceMs)
+    );
+  }
+
   async #get(sid: string): Promise<ExpressData | null> {
-    const id = hashSessionKey(sid);
-    const row = await this.#call("get", (c) => c.getSession(id));
-    if (row === null || row.expiresAt.getTime() <= this.#options.clock().getTime()) return null;
+    const row = await this.#call("get", (c) => c.getSession(hashSessionKey(sid)));
+    if (!this.#live(row)) return null;
     const session = this.#parse(row.data);
-    if (session !== null) this.#known.remember(id, { version: row.version, expiresAt: row.expiresAt });
+    if (session !== null) this.#rows.set(session, row);
     return session;
   }
 
-  async #write(id: string, session: ExpressData): Promise<void> {
-    const now = this.#options.clock();
-    const { expiresAt, browserSession } = this.#deadline(session, now);
-    const write: SessionWrite = {
-      data: JSON.stringify(session),
-      userId: this.#userId?.(session) ?? null,
-      expiresAt,
-      absoluteExpiresAt: expiresAt, // express-session has no absolute cap: the column mirrors the deadline
-      browserSession,
-      updatedAt: now,
-    };
-    let known = this.#known.get(id);
-    for (let attempt = 1; attempt <= this.#options.maxSaveAttempts; attempt++) {
-      if (known === "destroyed") {
-        this.#options.logger.debug?.("session destroyed by a parallel request: not resurrected");
-        return;
-      }
-      const version = known?.version ?? 0; // 0: not stored yet, as far as this process knows
-      const written =
-        version === 0
-          ? await this.#call("set", (c) => c.createSession({ id, ...write, version: 1, createdAt: now }))
-          : await this.#call("set", (c) => c.updateSession(id, version, write));
-      if (written) {
-        this.#known.remember(id, { version: version + 1, expiresAt });
-        return;
-      }
-      // Lost a race (a parallel create or write) or the row went: look again.
-      known = await this.#reread(id, known);
-    }
-    throw new SessionConflict(`The session kept changing: gave up after ${this.#options.maxSaveAttempts} attempts`);
-  }
-
-  /** The row as stored now; a row known to this process that is gone now was destroyed. */
-  async #reread(id: string, known: KnownRow | undefined): Promise<KnownRow | undefined> {
-    const row = await this.#call("set", (c) => c.getSession(id));
-    if (row !== null) return { version: row.version, expiresAt: row.expiresAt };
-    return known === undefined ? undefined : "destroyed";
+  async #set(sid: string, session: ExpressData): Promise<void> {
+    // What express-session stores are given to store: the session as JSON (its Cookie's toJSON).
+    const plain: Record<string, unknown> = JSON.parse(JSON.stringify(session));
+    const owner = this.#userId?.(session) ?? null;
+    const { row } = await writeSession(this.#options, {
+      id: hashSessionKey(sid),
+      row: this.#rows.get(session) ?? null,
+      data: new Map(Object.entries(plain)),
+      expiry: this.#expiry(session).choice,
+      userId: { value: owner === null ? null : checkUserId(owner) },
+      forced: false,
+    });
+    this.#rows.set(session, row);
   }
 
   async #touch(id: string, session: ExpressData): Promise<void> {
     const now = this.#options.clock();
-    let known = this.#known.get(id);
-    if (known === undefined) {
-      const row = await this.#call("touch", (c) => c.getSession(id));
-      if (row === null) return;
-      known = { version: row.version, expiresAt: row.expiresAt };
-    }
-    if (known === "destroyed") return;
-    const { expiresAt, lifetimeMs } = this.#deadline(session, now);
-    if (known.expiresAt.getTime() - now.getTime() >= lifetimeMs / 2) return; // not due yet
+    const row = this.#rows.get(session) ?? (await this.#call("touch", (c) => c.getSession(id)));
+    if (!this.#live(row)) return;
+    const { expiresAt, lifetimeMs } = this.#expiry(session, now);
+    if (!touchIsDue(row.expiresAt, now, lifetimeMs) || expiresAt.getTime() <= row.expiresAt.getTime()) return;
     if (await this.#call("touch", (c) => c.touchSession(id, expiresAt, now))) {
-      this.#known.remember(id, { ...known, expiresAt });
+      this.#rows.set(session, { ...row, expiresAt, updatedAt: now });
     }
   }
 
@@ -210,24 +218,36 @@ export class ExpressSessionStore extends storeBase() {
     }
   }
 
-  /** The deadline the cookie asks for, or the idle timeout for a browser-session cookie. */
-  #deadline(session: ExpressData, now: Date): { expiresAt: Date; browserSession: boolean; lifetimeMs: number } {
+  /**
+   * The deadline the cookie asks for (a fixed one: express-session moves `cookie.expires` itself),
+   * or the sliding idle timeout for a browser-session cookie; and the lifetime the touch rule
+   * measures halves of.
+   */
+  #expiry(
+    session: ExpressData,
+    now = this.#options.clock(),
+  ): { choice: ExpiryChoice; expiresAt: Date; lifetimeMs: number } {
     const expires = session.cookie?.expires;
     const at = expires ? new Date(expires) : null;
     if (at !== null && !Number.isNaN(at.getTime())) {
       const maxAge = session.cookie.originalMaxAge;
-      return { expiresAt: at, browserSession: false, lifetimeMs: maxAge ?? at.getTime() - now.getTime() };
+      return { choice: { kind: "at", at }, expiresAt: at, lifetimeMs: maxAge ?? at.getTime() - now.getTime() };
     }
-    const expiresAt = add(now, this.#options.policy.idleTimeout);
-    return { expiresAt, browserSession: true, lifetimeMs: expiresAt.getTime() - now.getTime() };
+    const lifetimeMs = this.#idleMs(now);
+    return { choice: { kind: "browser" }, expiresAt: new Date(now.getTime() + lifetimeMs), lifetimeMs };
+  }
+
+  #idleMs(now: Date): number {
+    const { idleTimeout } = this.#options.policy;
+    return add(now, idleTimeout).getTime() - now.getTime();
   }
 
   #parse(text: string): ExpressData | null {
     try {
-      const session: unknown = JSON.parse(text);
+      const session: unknown = this.#options.serializer.parse(text);
       if (isExpressData(session)) return session;
     } catch {
-      // Not JSON: handled like a row of another shape below.
+      // Not readable: handled like a row of another shape below.
     }
     this.#options.logger.warn?.("stored session is not an express-session session; ignoring it");
     return null;

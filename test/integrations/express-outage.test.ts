@@ -92,6 +92,50 @@ describe("session middleware with the database stopped", () => {
     expect(entries.filter((entry) => entry.message.includes("without a session"))).toHaveLength(2);
   });
 
+  describe("one log event per failed request", () => {
+    afterEach(() => {
+      jest.restoreAllMocks();
+    });
+
+    it.each(["fail-closed", "fail-open"] as const)(
+      "under %s: one line from the library, nothing through next(err), nothing from Express's own handler",
+      async (policy) => {
+        const consoleError = jest.spyOn(globalThis.console, "error").mockImplementation(() => {});
+        const everything: string[] = [];
+        const logger = {
+          debug: (m: string) => everything.push(`debug ${m}`),
+          warn: (m: string) => everything.push(`warn ${m}`),
+          error: (m: string) => everything.push(`error ${m}`),
+        };
+        const { app } = buildApp({ connector, logger, onStorageError: policy });
+        let handled = 0;
+        app.use((_error: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+          handled++;
+          res.status(500).send("app error handler");
+        });
+        const requests = 5;
+        for (let i = 0; i < requests; i++) {
+          const res = await request(app).post("/write").set("Cookie", LIVE_LOOKING_COOKIE);
+          expect(res.status).toBe(policy === "fail-closed" ? 503 : 200);
+        }
+        expect(everything.filter((line) => !line.startsWith("debug"))).toHaveLength(requests);
+        expect(handled).toBe(0);
+        expect(consoleError).not.toHaveBeenCalled();
+      },
+    );
+
+    it("with Express's default error handler (no handler of the app's): still only the library's line", async () => {
+      const consoleError = jest.spyOn(globalThis.console, "error").mockImplementation(() => {});
+      const { logger, entries } = recordingLogger();
+      const { app } = buildApp({ connector, logger });
+      app.set("env", "production"); // Express logs errors with their stack outside "test"
+      for (let i = 0; i < 3; i++)
+        expect((await request(app).get("/peek").set("Cookie", LIVE_LOOKING_COOKIE)).status).toBe(503);
+      expect(entries).toHaveLength(3);
+      expect(consoleError).not.toHaveBeenCalled();
+    });
+  });
+
   describe("without a logger", () => {
     afterEach(() => {
       jest.restoreAllMocks();

@@ -5,8 +5,9 @@ import session, { type SessionData as ExpressData, MemoryStore, type Store } fro
 import request from "supertest";
 import type { SessionConnector, SessionInventory } from "../../src/connector.js";
 import { PrismaConnector } from "../../src/connectors/prisma.js";
-import { ConnectorError } from "../../src/errors.js";
+import { ConnectorError, SessionInterrupted } from "../../src/errors.js";
 import { ExpressSessionStore } from "../../src/integrations/express-store.js";
+import { jsonSerializer } from "../../src/serializer.js";
 import { countCalls } from "../support/backends.js";
 import { openTestDatabase, providers, type TestDatabase } from "../support/databases.js";
 import { cookieHeader } from "./helpers.js";
@@ -168,7 +169,7 @@ describe.each(providers)("ExpressSessionStore on %s", (provider) => {
     return [store, new ExpressSessionStore({ connector: new PrismaConnector(db.openClient()) })];
   }
 
-  it("parallel requests on one session, across two processes, never crash (last writer wins)", async () => {
+  it("parallel requests on one session, across two processes, never crash (the last writer of a key wins)", async () => {
     const [first, second] = twoProcesses();
     const [one, two] = [buildApp(first), buildApp(second)];
     const cookie = cookieHeader(await request(app).get("/views"), "connect.sid");
@@ -182,7 +183,7 @@ describe.each(providers)("ExpressSessionStore on %s", (provider) => {
     );
     expect(responses.map((res) => res.status)).toEqual(names.map(() => 200));
     const [row] = await db.sql("SELECT data FROM sessions WHERE id = ?", [sha256(sidOf(cookie))]);
-    const stored: { views: number; hits: string[] } = JSON.parse(String(row?.data));
+    const stored = jsonSerializer.parse(String(row?.data)) as { views: number; hits: string[] };
     expect(stored.views).toBe(1);
     expect(stored.hits.length).toBeGreaterThan(0);
     for (const hit of stored.hits) expect(names).toContain(hit);
@@ -199,14 +200,89 @@ describe.each(providers)("ExpressSessionStore on %s", (provider) => {
     expect(await db.sql("SELECT version FROM sessions WHERE id = ?", [sha256(sid)])).toEqual([{ version: 10 }]);
   });
 
-  it("a late set() does not resurrect a session destroyed meanwhile", async () => {
+  it("a late set() of a session destroyed meanwhile is refused with SessionInterrupted, not a silent drop", async () => {
     const cookie = cookieHeader(await request(app).get("/views"), "connect.sid");
     const sid = sidOf(cookie);
     const loaded = await promised<ExpressData | null>((done) => store.get(sid, done));
     await promised((done) => store.destroy(sid, done));
     if (loaded === undefined || loaded === null) throw new Error("the session should load");
-    await promised((done) => store.set(sid, loaded, done));
+    await expect(promised((done) => store.set(sid, loaded, done))).rejects.toMatchObject({
+      name: "SessionInterrupted",
+      code: "SESSION_INTERRUPTED",
+    });
     expect(await promised((done) => store.get(sid, done))).toBeNull();
+  });
+
+  it("no resurrection without process memory: process A reads, B logs out, A serves 10,001 other ids, A's late set is refused", async () => {
+    const [a, b] = twoProcesses();
+    const cookie = cookieHeader(await request(app).get("/views"), "connect.sid");
+    const sid = sidOf(cookie);
+    const loaded = await promised<ExpressData | null>((done) => a.get(sid, done));
+    if (loaded === undefined || loaded === null) throw new Error("the session should load");
+    await promised((done) => b.destroy(sid, done));
+    const others = Array.from({ length: 10_001 }, (_, i) => `other-${i}`);
+    for (let start = 0; start < others.length; start += 500) {
+      await Promise.all(others.slice(start, start + 500).map((other) => promised((done) => a.get(other, done))));
+    }
+    loaded.views = 99;
+    await expect(promised((done) => a.set(sid, loaded, done))).rejects.toBeInstanceOf(SessionInterrupted);
+    expect(await db.sql("SELECT id FROM sessions WHERE id = ?", [sha256(sid)])).toEqual([]);
+  });
+
+  it("an explicit req.session.save() refused after a log-out elsewhere gets SessionInterrupted: the app answers 409", async () => {
+    const explicit = express();
+    explicit.use(session({ secret: SECRET, store, resave: false, saveUninitialized: false }));
+    explicit.get("/start", (req, res) => {
+      req.session.views = 1;
+      res.send("ok");
+    });
+    explicit.post("/slow-write", async (req, res) => {
+      await promised((done) => store.destroy(req.sessionID, done)); // another request logs out meanwhile
+      req.session.views = 2;
+      req.session.save((error) => {
+        if (error instanceof SessionInterrupted) res.status(409).send("signed out elsewhere");
+        else res.status(error ? 500 : 200).send("saved");
+      });
+    });
+    const cookie = cookieHeader(await request(explicit).get("/start"), "connect.sid");
+    await request(explicit).post("/slow-write").set("Cookie", cookie).expect(409);
+    expect(await db.sql("SELECT id FROM sessions WHERE id = ?", [sha256(sidOf(cookie))])).toEqual([]);
+  });
+
+  it("parallel requests changing different keys, across two processes, lose nothing", async () => {
+    const [first, second] = twoProcesses();
+    const cookie = cookieHeader(await request(app).get("/views"), "connect.sid");
+    const names = Array.from({ length: 8 }, (_, i) => `k${i}`);
+    const withKey = (target: ExpressSessionStore) => {
+      const appWithKeys = express();
+      appWithKeys.use(
+        session({
+          secret: SECRET,
+          store: target,
+          resave: false,
+          saveUninitialized: false,
+          cookie: { maxAge: 60 * MINUTE },
+        }),
+      );
+      appWithKeys.post("/set/:name", (req, res) => {
+        Reflect.set(req.session, req.params.name, true);
+        res.send("ok");
+      });
+      return appWithKeys;
+    };
+    const apps = [withKey(first), withKey(second)] as const;
+    await Promise.all(
+      names.map((name, i) =>
+        request(i % 2 === 0 ? apps[0] : apps[1])
+          .post(`/set/${name}`)
+          .set("Cookie", cookie)
+          .expect(200),
+      ),
+    );
+    const [row] = await db.sql("SELECT data FROM sessions WHERE id = ?", [sha256(sidOf(cookie))]);
+    const stored = jsonSerializer.parse(String(row?.data));
+    for (const name of names) expect(stored[name]).toBe(true);
+    expect(stored.views).toBe(1);
   });
 
   it("per-user destroy logs out the user's other devices only", async () => {
