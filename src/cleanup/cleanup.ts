@@ -24,7 +24,8 @@ export interface BatchRun {
  * The two connector methods cleanup calls. Every `SessionConnector` is one; the command line
  * implements just these over plain SQL.
  */
-export interface CleanupTarget extends Pick<SessionConnector, "deleteExpiredSessions" | "countExpiredSessions"> {
+export interface CleanupTarget
+  extends Pick<SessionConnector, "deleteExpiredSessions" | "countExpiredSessions" | "currentTime"> {
   /**
    * Optional: runs batches of `deleteExpiredSessions(now, limit)` on the database server itself,
    * each its own transaction, until a batch comes back short, `budget.batches` have run or
@@ -63,10 +64,13 @@ function failure(stage: string, progress: CleanupProgress, error: unknown): Sess
   return new ConnectorError(`Session cleanup failed ${stage} (${done}): ${reason}`, { cause: error });
 }
 
+/** The options of one run: `now` is settled (given, or the database's clock). */
+type RunOptions = ResolvedCleanupOptions & { readonly now: Date };
+
 /** The batch loop; returns why it ended. `progress` is updated in place. */
 async function deleteInBatches(
   target: CleanupTarget,
-  options: ResolvedCleanupOptions,
+  options: RunOptions,
   progress: CleanupProgress,
   elapsed: () => number,
 ): Promise<CleanupResult["stoppedEarly"]> {
@@ -75,7 +79,8 @@ async function deleteInBatches(
     return deleteOnServer(target.deleteExpiredBatches.bind(target), options, progress, elapsed);
   for (;;) {
     if (signal?.aborted) return "aborted";
-    if (elapsed() >= maxRuntimeMs) return "max-runtime";
+    // Between batches: the first one always runs, so a short maximum still makes progress.
+    if (progress.batches > 0 && elapsed() >= maxRuntimeMs) return "max-runtime";
     const deleted = await retryingConflicts(() => target.deleteExpiredSessions(now, batchSize)).catch(
       (error: unknown) => {
         throw failure(`in batch ${progress.batches + 1}`, progress, error);
@@ -93,7 +98,7 @@ async function deleteInBatches(
 /** The batch loop run by the server, a budget at a time; the signal and run time are checked between calls. */
 async function deleteOnServer(
   run: NonNullable<CleanupTarget["deleteExpiredBatches"]>,
-  { batchSize, maxRuntimeMs, signal, now, onProgress }: ResolvedCleanupOptions,
+  { batchSize, maxRuntimeMs, signal, now, onProgress }: RunOptions,
   progress: CleanupProgress,
   elapsed: () => number,
 ): Promise<CleanupResult["stoppedEarly"]> {
@@ -101,8 +106,8 @@ async function deleteOnServer(
   for (;;) {
     if (signal?.aborted) return "aborted";
     const left = maxRuntimeMs - elapsed();
-    if (left <= 0) return "max-runtime";
-    const budget = { batches: SERVER_BUDGET.batches, ms: Math.min(SERVER_BUDGET.ms, left) };
+    if (progress.batches > 0 && left <= 0) return "max-runtime";
+    const budget = { batches: SERVER_BUDGET.batches, ms: Math.max(0, Math.min(SERVER_BUDGET.ms, left)) };
     // Not retried as a whole: the batches before a failure are committed. The block retries a
     // batch that loses a deadlock itself.
     const done: BatchRun = await run(now, batchSize, budget, from).catch((error: unknown) => {
@@ -135,8 +140,8 @@ export async function cleanupExpiredSessions(
   target: CleanupTarget,
   options: CleanupOptions = {},
 ): Promise<CleanupResult> {
-  const resolved = resolveCleanupOptions(options);
-  const { signal, dryRun, now, lock } = resolved;
+  const checked = resolveCleanupOptions(options);
+  const { signal, dryRun, lock } = checked;
   const started = performance.now();
   const elapsed = () => performance.now() - started;
   const progress: CleanupProgress = { deleted: 0, batches: 0, elapsedMs: 0 };
@@ -149,6 +154,13 @@ export async function cleanupExpiredSessions(
   });
 
   if (signal?.aborted) return finish("aborted");
+  // The database's clock by default: a runner whose own clock runs ahead must not delete live sessions.
+  const now =
+    checked.now ??
+    (await target.currentTime().catch((error: unknown) => {
+      throw failure("reading the database's clock", progress, error);
+    }));
+  const resolved: RunOptions = { ...checked, now };
   let held: HeldCleanupLock | null = null;
   if (lock !== undefined) {
     held = await lock.tryAcquire().catch((error: unknown) => {

@@ -18,15 +18,20 @@ export interface CleanupOptions {
   /** Most rows one delete statement removes. Bounds memory, lock time and transaction size. @default 1000 */
   batchSize?: number;
   /**
-   * Longest run, in milliseconds or as a date-fns `Duration`. Checked between batches: a batch that
-   * has started finishes, so a run can overshoot by one batch. @default no limit
+   * Longest run, in milliseconds or as a date-fns `Duration`. Checked between batches: the first
+   * batch always runs, and a batch that has started finishes, so a run can overshoot by one batch.
+   * @default no limit
    */
   maxRuntime?: number | Duration;
   /** Stops the cleanup between batches when aborted. */
   signal?: AbortSignal;
   /** Counts the expired rows instead of deleting them. @default false */
   dryRun?: boolean;
-  /** Rows whose deadline is at or before this instant are expired. @default the time of the call */
+  /**
+   * Rows whose deadline is at or before this instant are expired. @default the database server's
+   * clock at the start of the run (`currentTime()`), never this host's: a cleanup host whose clock
+   * runs ahead would otherwise delete live sessions
+   */
   now?: Date;
   /**
    * A single-runner lock, tried once without waiting: when another runner holds it, the cleanup
@@ -43,7 +48,8 @@ export interface ResolvedCleanupOptions {
   readonly maxRuntimeMs: number;
   readonly signal: AbortSignal | undefined;
   readonly dryRun: boolean;
-  readonly now: Date;
+  /** `undefined`: ask the database at the start of the run. */
+  readonly now: Date | undefined;
   readonly lock: CleanupLock | undefined;
   readonly onProgress: ((progress: CleanupProgress) => void) | undefined;
 }
@@ -57,8 +63,10 @@ export function resolveCleanupOptions(options: CleanupOptions): ResolvedCleanupO
   const maxRuntimeMs =
     options.maxRuntime === undefined ? Number.POSITIVE_INFINITY : millisecondsOf(options.maxRuntime, "maxRuntime");
   if (maxRuntimeMs <= 0) throw new ConfigError("maxRuntime must be longer than zero");
-  const now = options.now ?? new Date();
-  if (!(now instanceof Date) || Number.isNaN(now.getTime())) throw new ConfigError("now must be a valid Date");
+  const { now } = options;
+  if (now !== undefined && (!(now instanceof Date) || Number.isNaN(now.getTime()))) {
+    throw new ConfigError("now must be a valid Date");
+  }
   return {
     batchSize,
     maxRuntimeMs,

@@ -89,4 +89,8 @@ export class PrismaCleanupTarget implements CleanupTarget {
   countExpiredSessions(now: Date): Promise<number> {
     return this.#table.countExpiredSessions(now);
   }
+
+  currentTime(): Promise<Date> {
+    return this.#table.currentTime();
+  }
 }

@@ -2,8 +2,10 @@ import type { SqlProvider } from "../setup/ensure-session-table.js";
 import {
   bindDate,
   countExpiredStatement,
+  currentTimeStatement,
   deleteBatchStatement,
   placeholders,
+  readCurrentTime,
   readDate,
   type SqliteTimestampFormat,
   type SqlStatement,
@@ -65,6 +67,12 @@ export class SqlSessionTable implements CleanupTarget {
     // A short batch ends the run: the next one starts from the oldest deadline again.
     this.#cursor = last === null || deleted < limit ? undefined : { now: now.getTime(), from: await this.#bind(last) };
     return deleted;
+  }
+
+  /** The database server's clock: what cleanup and `stats` call "now". */
+  async currentTime(): Promise<Date> {
+    const [row] = await this.#runner.query(this.#sql(currentTimeStatement(this.#provider)));
+    return readCurrentTime(row);
   }
 
   async countExpiredSessions(now: Date): Promise<number> {

@@ -37,9 +37,10 @@ function human(stats: TableStats, table: string, provider: string, now: Date): s
 /** `prisma-sessions stats`: what the sessions table holds. Returns the exit code. */
 export async function runStatsCommand(args: StatsArgs, db: Database, io: CliIo): Promise<number> {
   const table = displayTable(db.table);
-  const now = new Date();
+  let now = new Date();
   let stats: TableStats;
   try {
+    now = await db.sessions.currentTime(); // live and expired by the database's clock, as cleanup decides
     stats = await db.sessions.stats(now, args.top);
   } catch (error) {
     const words = describeError(error);

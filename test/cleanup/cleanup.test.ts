@@ -25,6 +25,7 @@ function observed(inner: CleanupTarget, after: (batch: number) => Promise<void> 
   let batch = 0;
   return {
     countExpiredSessions: (now) => inner.countExpiredSessions(now),
+    currentTime: () => inner.currentTime(),
     deleteExpiredSessions: async (now, limit) => {
       const deleted = await inner.deleteExpiredSessions(now, limit);
       await after(++batch);

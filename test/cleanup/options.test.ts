@@ -22,6 +22,7 @@ describe("cleanup options", () => {
     let batches = 0;
     const target: CleanupTarget = {
       countExpiredSessions: async () => 0,
+      currentTime: async () => new Date(),
       deleteExpiredSessions: async () => {
         batches++;
         return 0;

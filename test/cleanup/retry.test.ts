@@ -20,6 +20,7 @@ function failing(...errors: Error[]): { target: CleanupTarget; calls: () => numb
   let calls = 0;
   const target: CleanupTarget = {
     countExpiredSessions: async () => 0,
+    currentTime: async () => new Date(),
     deleteExpiredSessions: async () => {
       const error = errors[calls++];
       if (error) throw error;

@@ -15,6 +15,7 @@ function pendingTarget() {
   const batches: { at: number; settle: (deleted: number) => void; fail: (error: Error) => void }[] = [];
   const target: CleanupTarget = {
     countExpiredSessions: async () => 0,
+    currentTime: async () => new Date(),
     deleteExpiredSessions: (_now, _limit) =>
       new Promise<number>((settle, fail) => {
         batches.push({ at: Date.now(), settle, fail });

@@ -40,17 +40,24 @@ export async function removeCliBuild(): Promise<void> {
 
 /**
  * Runs `prisma-sessions …` as a child process, with DATABASE_URL only when `env` sets it.
- * `interrupt` sends that signal as soon as the child writes to stderr (its first progress line).
+ * `interrupt` sends that signal as soon as the child writes to stderr (its first progress line);
+ * `clockOffset` (faketime's syntax, e.g. "+1h") runs the child with its clock shifted.
  */
 export async function runCli(
   args: string[],
   env: Record<string, string> = {},
   interrupt?: NodeJS.Signals,
+  options: { clockOffset?: string } = {},
 ): Promise<CliRun> {
   const script = await cliScript();
   const { DATABASE_URL: _ignored, ...inherited } = process.env;
+  // A host whose clock is off: Debian's faketime (libfaketime) shifts the child's clock only.
+  const [command, prefix] =
+    options.clockOffset === undefined
+      ? [process.execPath, []]
+      : ["faketime", ["-f", options.clockOffset, process.execPath]];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, ...args], {
+    const child = spawn(command, [...prefix, script, ...args], {
       cwd: ROOT,
       env: { ...inherited, ...env },
       stdio: ["ignore", "pipe", "pipe"],

@@ -218,4 +218,28 @@ describe.each(backendNames)("expiry on %s", (name) => {
       expect(() => s.setExpiry(value)).toThrow(expect.objectContaining({ code: "INVALID_EXPIRY" }));
     });
   });
+
+  describe("clockTolerance: a server whose clock runs ahead", () => {
+    it("serves a session up to the tolerance past its deadline, and no further", async () => {
+      const s = await created({ a: 1 });
+      const lenient = new SessionManager({
+        connector: backend.connector,
+        idleTimeout: { hours: 1 },
+        clockTolerance: { seconds: 5 },
+      });
+      advance(HOUR + 2 * SECOND); // 2 s past the deadline by this (fast) clock
+      // The memory connector drops rows expired by its own clock when it meets them (the contract
+      // allows getSession to answer null for an expired row); databases return them.
+      if (name !== "memory") {
+        const within = lenient.open(s.sessionKey);
+        await within.load();
+        expect(within.get("a")).toBe(1);
+      }
+      expect((await reopened(s.sessionKey)).sessionKey).toBeNull(); // no tolerance by default
+      advance(4 * SECOND); // 6 s past
+      const beyond = lenient.open(s.sessionKey);
+      await beyond.load();
+      expect(beyond.sessionKey).toBeNull();
+    });
+  });
 });
