@@ -11,7 +11,19 @@ const SEED = Number(process.env.FC_SEED ?? 20261201);
 
 /** Keys that once collided with tags or reach prototypes, mixed with arbitrary unicode. */
 const key = fc.oneof(
-  fc.constantFrom("$date", "__proto__", "constructor", "prototype", "json", "meta", "toString", "", "a.b", "0", "\u0000"),
+  fc.constantFrom(
+    "$date",
+    "__proto__",
+    "constructor",
+    "prototype",
+    "json",
+    "meta",
+    "toString",
+    "",
+    "a.b",
+    "0",
+    "\u0000",
+  ),
   fc.string({ unit: "binary", maxLength: 8 }),
   fc.string({ maxLength: 6 }),
 );
@@ -26,7 +38,12 @@ const leaf = fc.oneof(
   fc.date({ noInvalidDate: true }),
   // A value shaped like the old Date tag, with real ISO text or not.
   fc.record(
-    { $date: fc.oneof(fc.string(), fc.date({ noInvalidDate: true }).map((d) => d.toISOString())) },
+    {
+      $date: fc.oneof(
+        fc.string(),
+        fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+      ),
+    },
     { noNullPrototype: true },
   ),
 );
@@ -40,18 +57,23 @@ const { value: storable } = fc.letrec<{ value: unknown }>((tie) => ({
     fc.dictionary(key, tie("value"), { maxKeys: 4, noNullPrototype: true }),
     fc.array(fc.tuple(tie("value"), tie("value")), { maxLength: 3 }).map((entries) => new Map(entries)),
     fc.array(tie("value"), { maxLength: 3 }).map((items) => new Set(items)),
-    fc.dictionary(key, tie("value"), { maxKeys: 3, noNullPrototype: true }).map((object) => ({ ...object, hole: undefined })),
+    fc
+      .dictionary(key, tie("value"), { maxKeys: 3, noNullPrototype: true })
+      .map((object) => ({ ...object, hole: undefined })),
   ),
 }));
 
 /** Own "__proto__" keys must stay own keys: a dictionary built by assignment would lose them. */
 function withOwnKeys(entries: [string, unknown][]): Record<string, unknown> {
   const data: Record<string, unknown> = {};
-  for (const [name, item] of entries) Reflect.defineProperty(data, name, { value: item, enumerable: true, writable: true, configurable: true });
+  for (const [name, item] of entries)
+    Reflect.defineProperty(data, name, { value: item, enumerable: true, writable: true, configurable: true });
   return data;
 }
 
-const sessionData = fc.uniqueArray(fc.tuple(key, storable), { maxLength: 5, selector: ([name]) => name }).map(withOwnKeys);
+const sessionData = fc
+  .uniqueArray(fc.tuple(key, storable), { maxLength: 5, selector: ([name]) => name })
+  .map(withOwnKeys);
 
 class Opaque {
   readonly x = 1;
@@ -110,7 +132,12 @@ describe("the default serializer, generatively", () => {
             for (let i = 0; i < step; i++) holder[i] = i; // no holes before the step
             holder[step] = next;
           } else {
-            Reflect.defineProperty(holder, String(step), { value: next, enumerable: true, writable: true, configurable: true });
+            Reflect.defineProperty(holder, String(step), {
+              value: next,
+              enumerable: true,
+              writable: true,
+              configurable: true,
+            });
           }
           if (!last) holder = next as Record<string, unknown> | unknown[];
         });
@@ -123,7 +150,9 @@ describe("the default serializer, generatively", () => {
         expect(error).toBeInstanceOf(UnserializableValue);
         const where = (error as UnserializableValue).path;
         // A sparse array is refused at its first hole, one step below where it was put.
-        expect(where.slice(0, steps.length)).toEqual(steps.map((step) => (typeof step === "number" ? step : String(step))));
+        expect(where.slice(0, steps.length)).toEqual(
+          steps.map((step) => (typeof step === "number" ? step : String(step))),
+        );
       }),
       { seed: SEED, numRuns: 300 },
     );

@@ -26,6 +26,8 @@ export interface Backend {
   readRow(id: string): Promise<StoredRow | null>;
   /** Every stored row's `data` text: to prove what is (not) kept at rest. */
   allStoredText(): Promise<string>;
+  /** Another connector on the same storage, as a second application process would have. */
+  openConnector(): SessionConnector;
   close(): Promise<void>;
 }
 
@@ -65,17 +67,19 @@ export async function openBackend(name: BackendName): Promise<Backend> {
         return row && { ...row };
       },
       allStoredText: async () => "",
+      openConnector: () => connector,
       close: async () => {},
     };
   }
   const provider = providers.find((candidate) => name === candidate || name === `${candidate}/adapter`);
   if (provider === undefined) throw new Error(`unknown backend ${name}`);
   const db = await openTestDatabase(provider);
+  const adapter = name.endsWith("/adapter");
   return {
     name,
-    connector: name.endsWith("/adapter")
-      ? new PrismaAdapterConnector(db.openAdapter())
-      : new PrismaConnector(db.prisma),
+    connector: adapter ? new PrismaAdapterConnector(db.openAdapter()) : new PrismaConnector(db.prisma),
+    openConnector: () =>
+      adapter ? new PrismaAdapterConnector(db.openAdapter()) : new PrismaConnector(db.openClient()),
     readRow: async (id) => {
       const [raw] = await db.sql("SELECT * FROM sessions WHERE id = ?", [id]);
       return raw ? toRow(raw) : null;
