@@ -1,6 +1,7 @@
 export type { Clock } from "./clock.js";
 export type { SessionConnector, SessionSummary, SessionWrite, StoredSession } from "./connector.js";
 export { MemoryConnector, type MemoryConnectorOptions } from "./connectors/memory.js";
+export type { Duration } from "./duration.js";
 export {
   ConfigError,
   ConnectorError,

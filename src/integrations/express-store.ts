@@ -1,7 +1,8 @@
-import { add, type Duration } from "date-fns";
+import { add } from "date-fns";
 import type { SessionData as ExpressData } from "express-session";
 import type { Clock } from "../clock.js";
 import type { SessionConnector, SessionInventory, SessionSummary, SessionWrite } from "../connector.js";
+import type { Duration } from "../duration.js";
 import { SessionConflict } from "../errors.js";
 import { hashSessionKey } from "../keys.js";
 import { type ResolvedSessionOptions, resolveOptions, type SessionLogger } from "../options.js";
