@@ -4,7 +4,8 @@
 // examples/package-consumer/index.ts and the `prisma-sessions` command.
 //
 // Packing needs `npm ci` first: prepack builds dist/ with tsup and cleans package.json with
-// clean-package (postpack restores it). Everything happens in a temporary folder, removed at the
+// clean-package (postpack restores it; after a pack that failed half-way, `npx clean-package
+// restore` does). Everything happens in a temporary folder, removed at the
 // end (`--keep` leaves it for a look). Usage: node scripts/check-package.mjs [--keep]
 import { execFileSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -42,6 +43,11 @@ function bin(dir, name) {
 /** Packs the working tree; package.json must come back byte for byte. */
 function pack() {
   const manifestFile = join(root, "package.json");
+  // A pack that failed after prepack leaves the cleaned package.json (no scripts, so no prepack
+  // next time) and the backup: packing again would ship stale dist/ and hide it.
+  if (existsSync(`${manifestFile}.backup`)) {
+    throw new Error("package.json.backup exists: an earlier npm pack stopped half-way; run npx clean-package restore");
+  }
   const before = readFileSync(manifestFile);
   const pkg = JSON.parse(before.toString("utf8"));
   run("npm", ["pack", "--pack-destination", work, "--loglevel=error"], root);
