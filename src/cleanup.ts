@@ -16,4 +16,5 @@ export {
 export { PrismaCleanupTarget, type PrismaCleanupTargetOptions } from "./cleanup/prisma-target.js";
 export { type CleanupSchedule, type ScheduleCleanupOptions, scheduleCleanup } from "./cleanup/schedule.js";
 export type { PgPool, PgPoolClient } from "./cleanup/server-batches.js";
+export type { Duration } from "./duration.js";
 export type { BatchBudget } from "./sql/dialect.js";

@@ -1,4 +1,5 @@
-import { add, type Duration } from "date-fns";
+import { add } from "date-fns";
+import type { Duration } from "./duration.js";
 import { SessionError } from "./errors.js";
 
 /**

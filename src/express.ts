@@ -1,3 +1,4 @@
+export type { Duration } from "./duration.js";
 export type { SessionCookieOptions, StorageErrorPolicy } from "./http/options.js";
 export type { SessionHttpOptions } from "./http/session-http.js";
 export {

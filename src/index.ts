@@ -8,6 +8,7 @@ export {
   type StoredSession,
 } from "./connector.js";
 export { MemoryConnector, type MemoryConnectorOptions } from "./connectors/memory.js";
+export type { Duration } from "./duration.js";
 export {
   ConfigError,
   ConnectorError,

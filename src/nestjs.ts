@@ -1,3 +1,4 @@
+export type { Duration } from "./duration.js";
 export {
   SESSION_MODULE_OPTIONS,
   Session,

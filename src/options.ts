@@ -1,6 +1,6 @@
-import type { Duration } from "date-fns";
 import { type Clock, systemClock } from "./clock.js";
 import type { SessionConnector } from "./connector.js";
+import type { Duration } from "./duration.js";
 import { ConfigError } from "./errors.js";
 import { checkDuration, durationMs, type ExpiryPolicy } from "./expiry.js";
 import { jsonSerializer, type Serializer } from "./serializer.js";

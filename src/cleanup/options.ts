@@ -1,4 +1,4 @@
-import type { Duration } from "date-fns";
+import type { Duration } from "../duration.js";
 import { ConfigError } from "../errors.js";
 import { millisecondsOf } from "../options.js";
 import type { CleanupLock } from "./lock.js";

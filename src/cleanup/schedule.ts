@@ -1,4 +1,4 @@
-import type { Duration } from "date-fns";
+import type { Duration } from "../duration.js";
 import { ConfigError } from "../errors.js";
 import type { SessionLogger } from "../options.js";
 import { millisecondsOf } from "../options.js";

@@ -1,4 +1,4 @@
-import { add, type Duration } from "date-fns";
+import { add } from "date-fns";
 import type { SessionData as ExpressData, Store } from "express-session";
 import type { Clock } from "../clock.js";
 import {
@@ -8,6 +8,7 @@ import {
   type SessionSummary,
   type StoredSession,
 } from "../connector.js";
+import type { Duration } from "../duration.js";
 import { type ExpiryChoice, isLive, touchIsDue } from "../expiry.js";
 import { hashSessionKey } from "../keys.js";
 import { type ResolvedSessionOptions, resolveOptions, type SessionLogger } from "../options.js";
