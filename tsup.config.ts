@@ -12,12 +12,12 @@ export default defineConfig([
     ...shared,
     entry: {
       index: "src/index.ts",
-      prisma: "src/prisma.ts",
-      testing: "src/testing/index.ts",
-      express: "src/express.ts",
-      nestjs: "src/nestjs.ts",
-      next: "src/next.ts",
-      cleanup: "src/cleanup.ts",
+      prisma: "src/entries/prisma.ts",
+      testing: "src/entries/testing.ts",
+      express: "src/entries/express.ts",
+      nestjs: "src/entries/nestjs.ts",
+      next: "src/entries/next.ts",
+      cleanup: "src/entries/cleanup.ts",
     },
     format: ["esm", "cjs"],
     // Shared chunks in both formats, so each class exists once: without them every CommonJS entry
@@ -34,7 +34,7 @@ export default defineConfig([
     // so it needs neither a CommonJS copy nor types, and one self-contained file is enough. Its
     // source starts with a `#!/usr/bin/env node` line, which esbuild keeps at the top of the
     // output and tsup marks executable.
-    entry: { cli: "src/cli.ts" },
+    entry: { cli: "src/entries/cli.ts" },
     format: ["esm"],
     splitting: false,
     dts: false,

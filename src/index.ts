@@ -26,8 +26,8 @@ export {
 } from "./errors.js";
 export type { ExpiryInput } from "./expiry.js";
 export { hashSessionKey, isValidSessionKey } from "./keys.js";
-export type { ResolvedSessionOptions, SessionLogger, SessionOptions } from "./options.js";
 export { jsonSerializer, type Serializer } from "./serializer.js";
 export { SessionManager } from "./session-manager.js";
+export type { ResolvedSessionOptions, SessionLogger, SessionOptions } from "./session-options.js";
 export { type SessionData, SessionStore } from "./session-store.js";
 export { MAX_USER_ID_LENGTH } from "./user-id.js";

@@ -2,8 +2,8 @@ import { add } from "date-fns";
 import { isRotationMarker, type SessionWrite, type StoredSession } from "./connector.js";
 import { SessionConflict, SessionError, SessionExpired, SessionInterrupted } from "./errors.js";
 import { computeDeadlines, type ExpiryChoice, initialDeadlines, isLive, touchDeadline } from "./expiry.js";
-import type { ResolvedSessionOptions } from "./options.js";
 import { type Serializer, serializeData } from "./serializer.js";
+import type { ResolvedSessionOptions } from "./session-options.js";
 import { callConnector } from "./storage-call.js";
 import { queueWrite } from "./write-queue.js";
 

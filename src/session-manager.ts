@@ -1,6 +1,6 @@
 import type { SessionSummary } from "./connector.js";
 import { hashSessionKey, isValidSessionKey } from "./keys.js";
-import { type ResolvedSessionOptions, resolveOptions, type SessionOptions } from "./options.js";
+import { type ResolvedSessionOptions, resolveOptions, type SessionOptions } from "./session-options.js";
 import { type SessionData, SessionStore } from "./session-store.js";
 import { callConnector } from "./storage-call.js";
 import { checkUserId } from "./user-id.js";

@@ -11,9 +11,9 @@ import {
   touchDeadline,
 } from "./expiry.js";
 import { generateSessionKey, hashSessionKey, isValidSessionKey, redactSessionKey } from "./keys.js";
-import { type ResolvedSessionOptions, resolveOptions, type SessionOptions } from "./options.js";
 import { writeSession } from "./save.js";
 import { checkValue, jsonSerializer, serializeData } from "./serializer.js";
+import { type ResolvedSessionOptions, resolveOptions, type SessionOptions } from "./session-options.js";
 import { callConnector } from "./storage-call.js";
 import { checkUserId } from "./user-id.js";
 

@@ -1,6 +1,6 @@
 import type { SessionConnector } from "./connector.js";
 import { ConnectorError, DataRejected, SessionError, StorageTimeout } from "./errors.js";
-import type { ResolvedSessionOptions } from "./options.js";
+import type { ResolvedSessionOptions } from "./session-options.js";
 import { isDataError } from "./storage-errors.js";
 
 function reasonOf(error: unknown): string {

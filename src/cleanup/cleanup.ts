@@ -1,13 +1,13 @@
 import type { SessionConnector } from "../connector.js";
 import { ConnectorError, SessionError } from "../errors.js";
 import type { BatchBudget } from "../sql/dialect.js";
-import type { HeldCleanupLock } from "./lock.js";
 import {
   type CleanupOptions,
   type CleanupProgress,
   type ResolvedCleanupOptions,
   resolveCleanupOptions,
-} from "./options.js";
+} from "./cleanup-options.js";
+import type { HeldCleanupLock } from "./lock.js";
 import { retryingConflicts } from "./retry.js";
 
 /** What one {@link CleanupTarget.deleteExpiredBatches} call did. */

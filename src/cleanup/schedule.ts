@@ -1,9 +1,9 @@
 import type { Duration } from "../duration.js";
 import { ConfigError } from "../errors.js";
-import type { SessionLogger } from "../options.js";
-import { millisecondsOf } from "../options.js";
+import type { SessionLogger } from "../session-options.js";
+import { millisecondsOf } from "../session-options.js";
 import { type CleanupResult, type CleanupTarget, cleanupExpiredSessions } from "./cleanup.js";
-import { type CleanupOptions, resolveCleanupOptions } from "./options.js";
+import { type CleanupOptions, resolveCleanupOptions } from "./cleanup-options.js";
 
 /** Options of {@link scheduleCleanup}: when to run, where to report, and the cleanup's own options. */
 export interface ScheduleCleanupOptions extends Omit<CleanupOptions, "now" | "signal"> {

@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { DEFAULT_BATCH_SIZE } from "../cleanup/options.js";
+import { DEFAULT_BATCH_SIZE } from "../cleanup/cleanup-options.js";
 import { UsageError } from "./errors.js";
 
 /** Flags every command takes. */

@@ -1,5 +1,5 @@
 import { type CleanupResult, cleanupExpiredSessions } from "../cleanup/cleanup.js";
-import type { CleanupOptions, CleanupProgress } from "../cleanup/options.js";
+import type { CleanupOptions, CleanupProgress } from "../cleanup/cleanup-options.js";
 import { displayTable } from "../sql/dialect.js";
 import type { CleanupArgs } from "./args.js";
 import type { Database } from "./connect.js";

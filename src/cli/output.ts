@@ -1,4 +1,4 @@
-import type { CleanupProgress } from "../cleanup/options.js";
+import type { CleanupProgress } from "../cleanup/cleanup-options.js";
 
 /** Where the command line writes: process streams in production, buffers in tests. */
 export interface OutputStream {

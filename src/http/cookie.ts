@@ -1,6 +1,6 @@
 import { parse, type SerializeOptions, serialize } from "cookie";
 import { isValidSessionKey } from "../keys.js";
-import type { ResolvedHttpOptions } from "./options.js";
+import type { ResolvedHttpOptions } from "./http-options.js";
 import { signValue, unsignValue } from "./signing.js";
 
 /** Longer than any key we issue, signed or not: anything beyond is not ours. */

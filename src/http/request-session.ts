@@ -1,7 +1,7 @@
 import { ConnectorError } from "../errors.js";
-import type { ResolvedSessionOptions } from "../options.js";
+import type { ResolvedSessionOptions } from "../session-options.js";
 import { type SessionData, SessionStore } from "../session-store.js";
-import type { StorageErrorPolicy } from "./options.js";
+import type { StorageErrorPolicy } from "./http-options.js";
 
 /** A deadline in ms since the epoch, and whether the cookie ends with the browser session. */
 export interface LoadedExpiry {

@@ -1,8 +1,8 @@
-import type { SessionOptions } from "../options.js";
 import { SessionManager } from "../session-manager.js";
+import type { SessionOptions } from "../session-options.js";
 import type { SessionData } from "../session-store.js";
 import { readSessionCookie } from "./cookie.js";
-import { type HttpSessionOptions, type ResolvedHttpOptions, resolveHttpOptions } from "./options.js";
+import { type HttpSessionOptions, type ResolvedHttpOptions, resolveHttpOptions } from "./http-options.js";
 import { RequestSession } from "./request-session.js";
 import { type SessionExchange, type SessionOutcome, settleSession } from "./settle.js";
 

@@ -1,7 +1,7 @@
 import { ConnectorError, SessionError, SessionInterrupted } from "../errors.js";
 import type { SessionData } from "../session-store.js";
 import { clearedCookie, cookieIsSecure, type IncomingSessionCookie, sessionCookie } from "./cookie.js";
-import type { ResolvedHttpOptions } from "./options.js";
+import type { ResolvedHttpOptions } from "./http-options.js";
 import type { RequestSession } from "./request-session.js";
 
 /** One request's session, from the cookie to the response. */

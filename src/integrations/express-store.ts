@@ -11,8 +11,8 @@ import {
 import type { Duration } from "../duration.js";
 import { type ExpiryChoice, isLive, touchIsDue } from "../expiry.js";
 import { hashSessionKey } from "../keys.js";
-import { type ResolvedSessionOptions, resolveOptions, type SessionLogger } from "../options.js";
 import { writeSession } from "../save.js";
+import { type ResolvedSessionOptions, resolveOptions, type SessionLogger } from "../session-options.js";
 import { callConnector } from "../storage-call.js";
 import { checkUserId } from "../user-id.js";
 import { bridge, type Callback, storeBase } from "./express-session-bridge.js";

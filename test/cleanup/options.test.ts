@@ -1,12 +1,12 @@
 import { describe, expect, it } from "@jest/globals";
+import { MemoryConnector } from "../../src/connectors/memory.js";
 import {
   type CleanupOptions,
   type CleanupTarget,
   cleanupExpiredSessions,
   PrismaCleanupLock,
   PrismaCleanupTarget,
-} from "../../src/cleanup.js";
-import { MemoryConnector } from "../../src/connectors/memory.js";
+} from "../../src/entries/cleanup.js";
 import { ConfigError } from "../../src/errors.js";
 
 const raw = { $queryRawUnsafe: async () => [], $executeRawUnsafe: async () => 0 };

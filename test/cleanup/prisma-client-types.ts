@@ -3,7 +3,7 @@
 import type { PrismaClient as MySqlClient } from "../../prisma/generated/mysql/client.js";
 import type { PrismaClient as PostgresClient } from "../../prisma/generated/postgresql/client.js";
 import type { PrismaClient as SqliteClient } from "../../prisma/generated/sqlite/client.js";
-import { PrismaCleanupLock, PrismaCleanupTarget } from "../../src/cleanup.js";
+import { PrismaCleanupLock, PrismaCleanupTarget } from "../../src/entries/cleanup.js";
 
 export function acceptsGeneratedClients(pg: PostgresClient, mysql: MySqlClient, sqlite: SqliteClient): void {
   new PrismaCleanupTarget(pg, { provider: "postgresql" });

@@ -17,13 +17,13 @@ export interface CliRun {
 let built: Promise<string> | undefined;
 
 /**
- * Bundles src/cli.ts the way the package build does (tsup, packages left external), once per test
+ * Bundles src/entries/cli.ts the way the package build does (tsup, packages left external), once per test
  * file: a child then starts in a quarter of a second instead of compiling TypeScript each time.
  */
 function cliScript(): Promise<string> {
   built ??= build({
     config: false,
-    entry: { cli: join(ROOT, "src", "cli.ts") },
+    entry: { cli: join(ROOT, "src", "entries", "cli.ts") },
     format: ["esm"],
     outDir: OUT,
     target: "node20",

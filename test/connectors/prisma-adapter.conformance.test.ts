@@ -2,7 +2,7 @@
 // adapter) on every database of the harness. Stored state is read with raw SQL through the plain
 // driver, never through the connector.
 import { PrismaAdapterConnector } from "../../src/connectors/prisma-adapter.js";
-import { describeConnectorConformance, describeInventoryConformance } from "../../src/testing/index.js";
+import { describeConnectorConformance, describeInventoryConformance } from "../../src/entries/testing.js";
 import { openTestDatabase, providers } from "../support/databases.js";
 
 for (const provider of providers) {

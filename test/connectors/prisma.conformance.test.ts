@@ -5,7 +5,7 @@ import {
   type ConformanceTarget,
   describeConnectorConformance,
   describeInventoryConformance,
-} from "../../src/testing/index.js";
+} from "../../src/entries/testing.js";
 import { openTestDatabase, type Provider, providers } from "../support/databases.js";
 
 async function openTarget(provider: Provider): Promise<ConformanceTarget> {

@@ -4,7 +4,7 @@
 import { describe, expect, it } from "@jest/globals";
 import fc from "fast-check";
 import { readSessionCookie } from "../../src/http/cookie.js";
-import { resolveHttpOptions } from "../../src/http/options.js";
+import { resolveHttpOptions } from "../../src/http/http-options.js";
 import { SessionHttp } from "../../src/http/session-http.js";
 import { signValue } from "../../src/http/signing.js";
 import { isValidSessionKey, MemoryConnector, SessionStore } from "../../src/index.js";

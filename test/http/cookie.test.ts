@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "@jest/globals";
 import { parseSetCookie } from "cookie";
 import { clearedCookie, cookieIsSecure, readSessionCookie, sessionCookie } from "../../src/http/cookie.js";
-import { type HttpSessionOptions, resolveHttpOptions } from "../../src/http/options.js";
+import { type HttpSessionOptions, resolveHttpOptions } from "../../src/http/http-options.js";
 import { signValue, unsignValue } from "../../src/http/signing.js";
 import { ConfigError, SessionStore } from "../../src/index.js";
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "@jest/globals";
 import express from "express";
 import request from "supertest";
-import type { HttpSessionOptions } from "../../src/http/options.js";
+import type { HttpSessionOptions } from "../../src/http/http-options.js";
 import { signValue } from "../../src/http/signing.js";
 import { MemoryConnector, type SessionConnector, type SessionData } from "../../src/index.js";
 import { session } from "../../src/integrations/express.js";

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import express from "express";
 import request from "supertest";
 import { PrismaConnector } from "../../src/connectors/prisma.js";
-import type { StorageErrorPolicy } from "../../src/http/options.js";
+import type { StorageErrorPolicy } from "../../src/http/http-options.js";
 import { session } from "../../src/integrations/express.js";
 import { openTestDatabase, type Provider, providers, type TestDatabase } from "../support/databases.js";
 import { cookieHeader, cookieSet, setCookies } from "./helpers.js";

@@ -7,7 +7,7 @@ import { parseSetCookie } from "cookie";
 import { NextResponse } from "next/server.js";
 import request from "supertest";
 import { sessionCookie } from "../../src/http/cookie.js";
-import { resolveHttpOptions } from "../../src/http/options.js";
+import { resolveHttpOptions } from "../../src/http/http-options.js";
 import {
   jsonSerializer,
   MemoryConnector,

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post } from "@nestjs/common";
+import { Session } from "../../../src/entries/nestjs.js";
 import { SessionManager, type SessionStore } from "../../../src/index.js";
-import { Session } from "../../../src/nestjs.js";
 
 export type Data = { user: string; cart: string[]; [key: string]: unknown };
 

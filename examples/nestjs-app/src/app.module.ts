@@ -1,6 +1,6 @@
 import { Module } from "@nestjs/common";
 import { PrismaConnector } from "../../../src/connectors/prisma.js";
-import { SessionModule } from "../../../src/nestjs.js";
+import { SessionModule } from "../../../src/entries/nestjs.js";
 import { AccountController } from "./account.controller.js";
 import { PrismaModule, PrismaService } from "./prisma.service.js";
 

@@ -3,7 +3,7 @@ import { Global, Injectable, Module, type OnModuleDestroy, type OnModuleInit } f
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 // The repository's generated SQLite client (`npm run generate`); in your app, your own client.
 import { PrismaClient } from "../../../prisma/generated/sqlite/client.js";
-import { ensureSessionTable } from "../../../src/prisma.js";
+import { ensureSessionTable } from "../../../src/entries/prisma.js";
 
 /** The app's Prisma client on SQLite: SESSIONS_DB, else sessions.db in the working directory. */
 @Injectable()

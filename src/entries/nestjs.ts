@@ -1,8 +1,8 @@
-export type { Duration } from "./duration.js";
+export type { Duration } from "../duration.js";
 export {
   SESSION_MODULE_OPTIONS,
   Session,
   SessionModule,
   type SessionModuleAsyncOptions,
   type SessionModuleOptions,
-} from "./integrations/nestjs.js";
+} from "../integrations/nestjs.js";

@@ -1,6 +1,6 @@
 import { serialize } from "cookie";
 import { ConfigError } from "../errors.js";
-import type { SessionLogger } from "../options.js";
+import type { SessionLogger } from "../session-options.js";
 
 /** Attributes of the session cookie. The defaults are the safe ones. */
 export interface SessionCookieOptions {

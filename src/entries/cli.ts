@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npx prisma-sessions cleanup|stats`: the command-line entry. The work is done in src/cli/.
-import { interruptedExit } from "./cli/exit-codes.js";
-import { main } from "./cli/main.js";
+import { interruptedExit } from "../cli/exit-codes.js";
+import { main } from "../cli/main.js";
 
 const controller = new AbortController();
 for (const name of ["SIGINT", "SIGTERM"] as const) {

@@ -1,6 +1,6 @@
 import type { Duration } from "../duration.js";
 import { ConfigError } from "../errors.js";
-import { millisecondsOf } from "../options.js";
+import { millisecondsOf } from "../session-options.js";
 import type { CleanupLock } from "./lock.js";
 
 /** Where a running cleanup stands; passed to `onProgress` after every batch. */

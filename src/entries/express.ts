@@ -1,0 +1,10 @@
+export type { Duration } from "../duration.js";
+export type { SessionCookieOptions, StorageErrorPolicy } from "../http/http-options.js";
+export type { SessionHttpOptions } from "../http/session-http.js";
+export {
+  type ExpressSessionOptions,
+  requestSession,
+  type SessionMiddleware,
+  session,
+} from "../integrations/express.js";
+export { ExpressSessionStore, type ExpressSessionStoreOptions } from "../integrations/express-store.js";
