@@ -8,10 +8,11 @@
 
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
-import { type CleanupTarget, cleanupExpiredSessions } from "../src/cleanup/cleanup.js";
-import { PrismaCleanupTarget } from "../src/cleanup/prisma-target.js";
+import { cleanupExpiredSessions } from "../src/cleanup/cleanup.js";
 import { openDatabase } from "../src/cli/connect.js";
+import type { CleanupTarget } from "../src/connector.js";
 import { PrismaConnector } from "../src/connectors/prisma.js";
+import { PrismaCleanupTarget } from "../src/storage/prisma-target.js";
 import {
   countRows,
   dropSchema,

@@ -83,12 +83,18 @@ export interface SessionConnector {
   destroyUserSessions(userId: string, exceptId?: string): Promise<number>;
 
   /**
-   * Deletes at most `limit` rows whose `expiresAt` is at or before `now`, re-checking the deadline
-   * in the delete itself so a row extended meanwhile survives. Returns how many went.
-   * MUST NOT load session data; memory MUST NOT grow with the table. A `limit` that is not a
-   * positive integer deletes nothing.
+   * One cleanup batch: deletes at most `limit` rows whose `expiresAt` is at or before `now`,
+   * oldest deadline first, re-checking the deadline in the delete itself so a row extended
+   * meanwhile survives. MUST NOT load session data; memory MUST NOT grow with the table, and the
+   * connector keeps no state between batches. A `limit` that is not a positive integer deletes
+   * nothing.
+   *
+   * `from` is the `last` of the previous batch of the same run (same `now`), or absent for the
+   * first: the connector MAY skip rows whose deadline is before it (on PostgreSQL, deleted rows
+   * leave dead index entries that every batch would walk again from the start of the index). The
+   * cleanup engine keeps this cursor; a connector only reports `last`.
    */
-  deleteExpiredSessions(now: Date, limit: number): Promise<number>;
+  deleteExpiredSessions(now: Date, limit: number, from?: Date | null): Promise<ExpiredBatch>;
 
   /** How many rows have `expiresAt` at or before `now` (a cleanup dry run). MUST NOT load data. */
   countExpiredSessions(now: Date): Promise<number>;
@@ -118,4 +124,62 @@ export interface SessionInventory {
 
   /** Deletes every row; returns how many went. */
   destroyAllSessions(): Promise<number>;
+}
+
+/** What one {@link SessionConnector.deleteExpiredSessions} batch did. */
+export interface ExpiredBatch {
+  deleted: number;
+  /**
+   * The latest deadline among the rows this batch deleted, where the next batch of the run may
+   * start; `null` when it deleted none or does not track it (then every batch starts at the oldest).
+   */
+  last: Date | null;
+}
+
+/** How many batches one server-side run may take, and for how long. */
+export interface BatchBudget {
+  batches: number;
+  ms: number;
+}
+
+/** What one {@link CleanupTarget.deleteExpiredBatches} call did. */
+export interface BatchRun {
+  deleted: number;
+  batches: number;
+  /** The last batch came back short: nothing expired is left (as of `now`). */
+  done: boolean;
+  /** Where the run's next call starts (no expired row is older), or `null` for the oldest deadline. */
+  from: Date | null;
+}
+
+/**
+ * What cleanup runs on: every {@link SessionConnector} is one; the command line and
+ * `PrismaCleanupTarget` implement just these over plain SQL.
+ */
+export interface CleanupTarget
+  extends Pick<SessionConnector, "deleteExpiredSessions" | "countExpiredSessions" | "currentTime"> {
+  /**
+   * Optional: runs batches of `deleteExpiredSessions(now, limit)` on the database server itself,
+   * each its own transaction, until a batch comes back short, `budget.batches` have run or
+   * `budget.ms` have passed, starting at the deadline `from` (the previous call's `from`, `null`
+   * first). Cleanup prefers it: it saves a round trip per batch.
+   */
+  deleteExpiredBatches?:
+    | ((now: Date, limit: number, budget: BatchBudget, from: Date | null) => Promise<BatchRun>)
+    | undefined;
+}
+
+/** A lock this runner holds; release it when the cleanup ends. */
+export interface HeldCleanupLock {
+  /** Gives the lock up. Called once; the lock is also gone if the process or its connection dies. */
+  release(): Promise<void>;
+}
+
+/**
+ * A single-runner lock for cleanup. `tryAcquire` MUST NOT wait for another holder: it resolves to
+ * `null` at once when someone else holds the lock, so a second cron host or an overlapping
+ * deploy simply skips its run.
+ */
+export interface CleanupLock {
+  tryAcquire(): Promise<HeldCleanupLock | null>;
 }

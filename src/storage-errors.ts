@@ -40,3 +40,45 @@ function isDataLink(link: object): boolean {
 export function isDataError(error: unknown): boolean {
   return inErrorChain(error, isDataLink);
 }
+
+/** Prisma's "unique constraint failed" code, and the driver adapters' kind for the same. */
+function isUniqueLink(link: object): boolean {
+  return Reflect.get(link, "code") === "P2002" || Reflect.get(link, "kind") === "UniqueConstraintViolation";
+}
+
+/** Whether a failed insert failed because the id is taken (through the model API or a driver adapter). */
+export function isUniqueViolation(error: unknown): boolean {
+  return inErrorChain(error, isUniqueLink);
+}
+
+/**
+ * Codes of a statement the database chose as a deadlock victim (or a write conflict) and rolled
+ * back whole: PostgreSQL 40P01/40001, MySQL 1213, Prisma P2034. Two cleanups deleting the same
+ * oldest rows can meet this on MySQL/MariaDB, whose deletes lock the deadline index and the rows in
+ * turn; running the batch again is safe.
+ */
+const CONFLICT_CODES = new Set<unknown>(["40P01", "40001", "P2034", 1213, "1213", "ER_LOCK_DEADLOCK"]);
+
+/** Whether the error (or one it wraps) says the database rolled the statement back as a conflict. */
+export function isWriteConflict(error: unknown): boolean {
+  return inErrorChain(
+    error,
+    (link) =>
+      Reflect.get(link, "kind") === "TransactionWriteConflict" ||
+      ["code", "originalCode", "errno"].some((key) => CONFLICT_CODES.has(Reflect.get(link, key))),
+  );
+}
+
+/** "Already exists" driver codes: PostgreSQL 42P07; MySQL/MariaDB ER_TABLE_EXISTS_ERROR, ER_DUP_KEYNAME. */
+const EXISTS_CODES = new Set<unknown>(["42P07", 1050, "1050", "ER_TABLE_EXISTS_ERROR", 1061, "1061", "ER_DUP_KEYNAME"]);
+
+/** Looks through the error, its `cause`s and Prisma's `meta.driverAdapterError` for the driver's verdict. */
+export function isAlreadyExists(error: unknown): boolean {
+  return inErrorChain(error, (link) => {
+    const codes = ["code", "originalCode", "errno"].map((key) => Reflect.get(link, key));
+    if (codes.some((code) => EXISTS_CODES.has(code))) return true;
+    // SQLite has no specific code (SQLITE_ERROR), only the message.
+    const sqlite = Reflect.get(link, "kind") === "sqlite" || codes.some((code) => String(code).startsWith("SQLITE_"));
+    return sqlite && /already exists/i.test(String(Reflect.get(link, "message")));
+  });
+}

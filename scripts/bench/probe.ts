@@ -179,7 +179,7 @@ const instant: SessionConnector = {
   listUserSessions: async () => [],
   destroyUserSessions: async () => 0,
   currentTime: async () => new Date(),
-  deleteExpiredSessions: async () => 0,
+  deleteExpiredSessions: async () => ({ deleted: 0, last: null }),
   countExpiredSessions: async () => 0,
 };
 const { options } = new SessionManager<{ counter: number }>({ connector: instant });

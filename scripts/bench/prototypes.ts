@@ -4,8 +4,14 @@
 // query path would buy; they are not part of the library. (The driver-adapter path, `adapter`, is
 // the library's PrismaAdapterConnector.)
 import type pg from "pg";
-import type { SessionConnector, SessionSummary, SessionWrite, StoredSession } from "../../src/connector.js";
-import { storedSession, toSummary } from "../../src/connectors/sql-rows.js";
+import type {
+  ExpiredBatch,
+  SessionConnector,
+  SessionSummary,
+  SessionWrite,
+  StoredSession,
+} from "../../src/connector.js";
+import { storedSession, toSummary } from "../../src/sql/rows.js";
 
 /** Runs one statement: the rows it returns, or how many rows it changed. */
 export interface Sql {
@@ -101,9 +107,9 @@ export class SqlConnector implements SessionConnector {
     return this.#sql.count(this.#destroyUser, [userId, exceptId ?? null]);
   }
 
-  async deleteExpiredSessions(now: Date, limit: number): Promise<number> {
-    if (!Number.isInteger(limit) || limit < 1) return 0;
-    return this.#sql.count(this.#expired, [now, limit]);
+  async deleteExpiredSessions(now: Date, limit: number): Promise<ExpiredBatch> {
+    if (!Number.isInteger(limit) || limit < 1) return { deleted: 0, last: null };
+    return { deleted: await this.#sql.count(this.#expired, [now, limit]), last: null };
   }
 
   async currentTime(): Promise<Date> {

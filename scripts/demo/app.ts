@@ -3,11 +3,11 @@ import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import express from "express";
 import { PrismaClient } from "../../prisma/generated/sqlite/client.js";
 import { type CleanupResult, cleanupExpiredSessions } from "../../src/cleanup/cleanup.js";
-import { PrismaCleanupTarget } from "../../src/cleanup/prisma-target.js";
 import { PrismaConnector } from "../../src/connectors/prisma.js";
 import { SessionManager } from "../../src/index.js";
 import { session } from "../../src/integrations/express.js";
 import { ensureSessionTable } from "../../src/setup/ensure-session-table.js";
+import { PrismaCleanupTarget } from "../../src/storage/prisma-target.js";
 import { renderPage } from "./page.js";
 
 export type DemoData = { user: string; cart: string[] };

@@ -1,7 +1,7 @@
+import type { CleanupLock } from "../connector.js";
 import type { Duration } from "../duration.js";
 import { ConfigError } from "../errors.js";
 import { millisecondsOf } from "../session-options.js";
-import type { CleanupLock } from "./lock.js";
 
 /** Where a running cleanup stands; passed to `onProgress` after every batch. */
 export interface CleanupProgress {

@@ -1,41 +1,12 @@
-import type { SessionConnector } from "../connector.js";
+import type { BatchBudget, BatchRun, CleanupTarget, ExpiredBatch, HeldCleanupLock } from "../connector.js";
 import { ConnectorError, SessionError } from "../errors.js";
-import type { BatchBudget } from "../sql/dialect.js";
 import {
   type CleanupOptions,
   type CleanupProgress,
   type ResolvedCleanupOptions,
   resolveCleanupOptions,
 } from "./cleanup-options.js";
-import type { HeldCleanupLock } from "./lock.js";
 import { retryingConflicts } from "./retry.js";
-
-/** What one {@link CleanupTarget.deleteExpiredBatches} call did. */
-export interface BatchRun {
-  deleted: number;
-  batches: number;
-  /** The last batch came back short: nothing expired is left (as of `now`). */
-  done: boolean;
-  /** Where the run's next call starts (no expired row is older), or `null` for the oldest deadline. */
-  from: Date | null;
-}
-
-/**
- * The two connector methods cleanup calls. Every `SessionConnector` is one; the command line
- * implements just these over plain SQL.
- */
-export interface CleanupTarget
-  extends Pick<SessionConnector, "deleteExpiredSessions" | "countExpiredSessions" | "currentTime"> {
-  /**
-   * Optional: runs batches of `deleteExpiredSessions(now, limit)` on the database server itself,
-   * each its own transaction, until a batch comes back short, `budget.batches` have run or
-   * `budget.ms` have passed, starting at the deadline `from` (the previous call's `from`, `null`
-   * first). Cleanup prefers it: it saves a round trip per batch.
-   */
-  deleteExpiredBatches?:
-    | ((now: Date, limit: number, budget: BatchBudget, from: Date | null) => Promise<BatchRun>)
-    | undefined;
-}
 
 /** One server-side call runs at most this much, so the signal and the maximum run time are seen often. */
 const SERVER_BUDGET: BatchBudget = { batches: 200, ms: 250 };
@@ -77,15 +48,20 @@ async function deleteInBatches(
   const { batchSize, maxRuntimeMs, signal, now, onProgress } = options;
   if (target.deleteExpiredBatches)
     return deleteOnServer(target.deleteExpiredBatches.bind(target), options, progress, elapsed);
+  // The run's cursor: each batch may start at the last deadline the previous one deleted.
+  let from: Date | null = null;
   for (;;) {
     if (signal?.aborted) return "aborted";
     // Between batches: the first one always runs, so a short maximum still makes progress.
     if (progress.batches > 0 && elapsed() >= maxRuntimeMs) return "max-runtime";
-    const deleted = await retryingConflicts(() => target.deleteExpiredSessions(now, batchSize)).catch(
-      (error: unknown) => {
-        throw failure(`in batch ${progress.batches + 1}`, progress, error);
-      },
-    );
+    const start: Date | null = from;
+    const batch: ExpiredBatch = await retryingConflicts(() =>
+      target.deleteExpiredSessions(now, batchSize, start),
+    ).catch((error: unknown) => {
+      throw failure(`in batch ${progress.batches + 1}`, progress, error);
+    });
+    const { deleted } = batch;
+    from = batch.last ?? from;
     progress.deleted += deleted;
     progress.batches += 1;
     progress.elapsedMs = elapsed();

@@ -1,23 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { inErrorChain } from "../error-chain.js";
-
-/**
- * Codes of a statement the database chose as a deadlock victim (or a write conflict) and rolled
- * back whole: PostgreSQL 40P01/40001, MySQL 1213, Prisma P2034. Two cleanups deleting the same
- * oldest rows can meet this on MySQL/MariaDB, whose deletes lock the deadline index and the rows in
- * turn; running the batch again is safe.
- */
-const CONFLICT_CODES = new Set<unknown>(["40P01", "40001", "P2034", 1213, "1213", "ER_LOCK_DEADLOCK"]);
-
-/** Whether the error (or one it wraps) says the database rolled the statement back as a conflict. */
-export function isWriteConflict(error: unknown): boolean {
-  return inErrorChain(
-    error,
-    (link) =>
-      Reflect.get(link, "kind") === "TransactionWriteConflict" ||
-      ["code", "originalCode", "errno"].some((key) => CONFLICT_CODES.has(Reflect.get(link, key))),
-  );
-}
+import { isWriteConflict } from "../storage-errors.js";
 
 const ATTEMPTS = 5;
 

@@ -1,8 +1,8 @@
+import type { CleanupTarget } from "../connector.js";
 import type { Duration } from "../duration.js";
 import { ConfigError } from "../errors.js";
-import type { SessionLogger } from "../session-options.js";
-import { millisecondsOf } from "../session-options.js";
-import { type CleanupResult, type CleanupTarget, cleanupExpiredSessions } from "./cleanup.js";
+import { millisecondsOf, type SessionLogger } from "../session-options.js";
+import { type CleanupResult, cleanupExpiredSessions } from "./cleanup.js";
 import { type CleanupOptions, resolveCleanupOptions } from "./cleanup-options.js";
 
 /** Options of {@link scheduleCleanup}: when to run, where to report, and the cleanup's own options. */

@@ -1,6 +1,6 @@
 import { type CleanupResult, cleanupExpiredSessions } from "../cleanup/cleanup.js";
 import type { CleanupOptions, CleanupProgress } from "../cleanup/cleanup-options.js";
-import { displayTable } from "../sql/dialect.js";
+import { displayTable } from "../sql/table-name.js";
 import type { CleanupArgs } from "./args.js";
 import type { Database } from "./connect.js";
 import { describeError } from "./errors.js";

@@ -2,12 +2,12 @@
 // the adapters and drivers are optional peer dependencies, and a user needs only their own.
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { SqlCleanupLock } from "../cleanup/lock.js";
-import { PostgresSessionTable, pgPoolSessions, type SqlSession } from "../cleanup/server-batches.js";
-import { SqlSessionTable } from "../cleanup/sql-session-table.js";
-import type { SqlProvider } from "../setup/ensure-session-table.js";
-import { adapterRunner, pinConnection, type SqlAdapter } from "../sql/adapter.js";
-import { parseTableName, type TableName } from "../sql/dialect.js";
+import type { SqlProvider } from "../sql/provider.js";
+import { parseTableName, type TableName } from "../sql/table-name.js";
+import { adapterRunner, pinConnection, type SqlAdapter } from "../storage/adapter-runner.js";
+import { PgServerBatches, pgPoolSessions, type SqlSession } from "../storage/pg-server-batches.js";
+import { SqlCleanupLock } from "../storage/sql-lock.js";
+import { SqlSessionTable } from "../storage/sql-session-table.js";
 import { UsageError } from "./errors.js";
 
 /** An open database: the sessions table, its lock, and the connection pool to close. */
@@ -73,7 +73,7 @@ async function load<T>(provider: SqlProvider, importer: () => Promise<T>): Promi
 interface Opened {
   adapter: SqlAdapter;
   schema: string | null;
-  /** PostgreSQL: connections of the adapter's pool outside any transaction (see PostgresSessionTable). */
+  /** PostgreSQL: connections of the adapter's pool outside any transaction (see PgServerBatches). */
   session?: () => Promise<SqlSession>;
 }
 
@@ -148,10 +148,12 @@ export async function openDatabase(url: string, tableText: string): Promise<Data
   return {
     provider,
     table,
-    sessions:
-      session === undefined
-        ? new SqlSessionTable(provider, table, adapterRunner(adapter))
-        : new PostgresSessionTable(table, adapterRunner(adapter), session),
+    sessions: new SqlSessionTable(
+      provider,
+      table,
+      adapterRunner(adapter),
+      session === undefined ? undefined : new PgServerBatches(table, adapterRunner(adapter), session),
+    ),
     lock: new SqlCleanupLock(provider, table, () => pinConnection(adapter)),
     close: () => adapter.dispose(),
   };

@@ -1,5 +1,5 @@
-import type { TableStats } from "../cleanup/sql-session-table.js";
-import { displayTable } from "../sql/dialect.js";
+import { displayTable } from "../sql/table-name.js";
+import type { TableStats } from "../storage/sql-session-table.js";
 import type { StatsArgs } from "./args.js";
 import type { Database } from "./connect.js";
 import { describeError } from "./errors.js";

@@ -1,5 +1,6 @@
 import { type Clock, systemClock } from "../clock.js";
 import {
+  type ExpiredBatch,
   isRotationMarker,
   type SessionConnector,
   type SessionInventory,
@@ -7,6 +8,7 @@ import {
   type SessionWrite,
   type StoredSession,
 } from "../connector.js";
+import { isPositiveInteger } from "../numbers.js";
 
 const DATE_FIELDS = ["expiresAt", "absoluteExpiresAt", "createdAt", "updatedAt"] as const;
 
@@ -101,17 +103,15 @@ export class MemoryConnector implements SessionConnector, SessionInventory {
     return doomed.length;
   }
 
-  async deleteExpiredSessions(now: Date, limit: number): Promise<number> {
-    if (!Number.isInteger(limit) || limit < 1) return 0;
-    let deleted = 0;
-    for (const [id, text] of this.#rows) {
-      if (deleted >= limit) break;
-      if (thaw(text).expiresAt.getTime() <= now.getTime()) {
-        this.#rows.delete(id);
-        deleted++;
-      }
-    }
-    return deleted;
+  async deleteExpiredSessions(now: Date, limit: number, from?: Date | null): Promise<ExpiredBatch> {
+    if (!isPositiveInteger(limit)) return { deleted: 0, last: null };
+    const start = from?.getTime() ?? Number.NEGATIVE_INFINITY;
+    const batch = this.#all()
+      .filter((row) => row.expiresAt.getTime() <= now.getTime() && row.expiresAt.getTime() >= start)
+      .sort((a, b) => a.expiresAt.getTime() - b.expiresAt.getTime())
+      .slice(0, limit);
+    for (const row of batch) this.#rows.delete(row.id);
+    return { deleted: batch.length, last: batch.at(-1)?.expiresAt ?? null };
   }
 
   async countExpiredSessions(now: Date): Promise<number> {
@@ -127,7 +127,7 @@ export class MemoryConnector implements SessionConnector, SessionInventory {
   }
 
   async listSessions(now: Date, limit: number, afterId?: string): Promise<StoredSession[]> {
-    if (!Number.isInteger(limit) || limit < 1) return [];
+    if (!isPositiveInteger(limit)) return [];
     return this.#live(now)
       .filter((row) => afterId === undefined || row.id > afterId)
       .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))

@@ -1,7 +1,16 @@
-import type { SessionConnector, SessionInventory, SessionSummary, SessionWrite, StoredSession } from "../connector.js";
+import type {
+  ExpiredBatch,
+  SessionConnector,
+  SessionInventory,
+  SessionSummary,
+  SessionWrite,
+  StoredSession,
+} from "../connector.js";
 import { ConfigError } from "../errors.js";
-import type { SqlProvider } from "../setup/ensure-session-table.js";
-import { currentTimeStatement, readCurrentTime } from "../sql/dialect.js";
+import { isPositiveInteger } from "../numbers.js";
+import { checkProvider, isSqlProvider, type SqlProvider } from "../sql/provider.js";
+import { currentTimeStatement, readCurrentTime } from "../sql/time.js";
+import { isUniqueViolation } from "../storage-errors.js";
 
 type DateFilter = { gt?: Date; gte?: Date; lt?: Date; lte?: Date };
 
@@ -58,16 +67,11 @@ export interface PrismaConnectorOptions<Model extends string> {
   provider?: SqlProvider;
 }
 
-const PROVIDERS: readonly unknown[] = ["sqlite", "postgresql", "mysql"];
-
 /** The client's provider: the option, else what the generated client records (`_activeProvider`). */
 function providerOf(client: object, given: SqlProvider | undefined): SqlProvider | null {
   const provider: unknown = given ?? Reflect.get(client, "_activeProvider");
-  return PROVIDERS.includes(provider) ? (provider as SqlProvider) : null;
+  return isSqlProvider(provider) ? provider : null;
 }
-
-/** Prisma's "unique constraint failed" code: the id is taken. */
-const UNIQUE_VIOLATION = "P2002";
 
 const DELEGATE_METHODS = ["findUnique", "findMany", "create", "updateMany", "deleteMany", "count"] as const;
 
@@ -77,10 +81,6 @@ function isDelegate(value: unknown): value is PrismaSessionDelegate {
     value !== null &&
     DELEGATE_METHODS.every((name) => typeof Reflect.get(value, name) === "function")
   );
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  return typeof error === "object" && error !== null && Reflect.get(error, "code") === UNIQUE_VIOLATION;
 }
 
 /**
@@ -93,8 +93,6 @@ export class PrismaConnector<Model extends string = "session"> implements Sessio
   readonly #table: PrismaSessionDelegate;
   readonly #client: PrismaRawQuery;
   readonly #provider: SqlProvider | null;
-  /** Where the next deleteExpiredSessions batch of the run with this `now` starts. */
-  #cursor: { now: number; from: Date } | undefined;
 
   constructor(
     client: { [K in NoInfer<Model>]: PrismaSessionDelegate } & PrismaRawQuery,
@@ -103,9 +101,7 @@ export class PrismaConnector<Model extends string = "session"> implements Sessio
     const model = options.model ?? "session";
     const table: unknown = Reflect.get(client, model);
     if (!isDelegate(table)) throw new ConfigError(`The Prisma client has no model delegate "${model}"`);
-    if (options.provider !== undefined && !PROVIDERS.includes(options.provider)) {
-      throw new ConfigError(`Unknown provider "${String(options.provider)}"`);
-    }
+    if (options.provider !== undefined) checkProvider(options.provider);
     this.#table = table;
     this.#client = client;
     this.#provider = providerOf(client, options.provider);
@@ -166,13 +162,10 @@ export class PrismaConnector<Model extends string = "session"> implements Sessio
     return count;
   }
 
-  async deleteExpiredSessions(now: Date, limit: number): Promise<number> {
-    if (!Number.isInteger(limit) || limit < 1) return 0;
-    // Oldest deadline first, through the deadline index. Deleted rows leave dead index entries until
-    // vacuum that every batch would walk again from the start: a run resumes where its last batch
-    // ended (a new `now`, or a short batch, starts a new run).
-    const from = this.#cursor?.now === now.getTime() ? this.#cursor.from : undefined;
-    const window: DateFilter = from === undefined ? { lte: now } : { gte: from, lte: now };
+  async deleteExpiredSessions(now: Date, limit: number, from?: Date | null): Promise<ExpiredBatch> {
+    if (!isPositiveInteger(limit)) return { deleted: 0, last: null };
+    // Oldest deadline first, through the deadline index, from where the run's previous batch ended.
+    const window: DateFilter = from ? { gte: from, lte: now } : { lte: now };
     // The `limit`-th deadline and the next one. When they differ, the batch is a plain range
     // delete up to the first (one statement, no ids sent back and forth); when they tie, rows
     // are picked by id.
@@ -184,17 +177,11 @@ export class PrismaConnector<Model extends string = "session"> implements Sessio
       take: 2,
     });
     if (last && next && last.expiresAt.getTime() === next.expiresAt.getTime()) {
-      return this.#resume(now, limit, last.expiresAt, await this.#deleteTied(now, window, limit));
+      return { deleted: await this.#deleteTied(now, window, limit), last: last.expiresAt };
     }
     const before = last === undefined ? {} : { lt: new Date(last.expiresAt.getTime() + 1) };
     const { count } = await this.#table.deleteMany({ where: { expiresAt: { ...window, ...before } } });
-    return this.#resume(now, limit, last?.expiresAt, count);
-  }
-
-  /** Where the run's next batch starts; a short batch ends the run. Returns `deleted`. */
-  #resume(now: Date, limit: number, last: Date | undefined, deleted: number): number {
-    this.#cursor = last === undefined || deleted < limit ? undefined : { now: now.getTime(), from: last };
-    return deleted;
+    return { deleted: count, last: last?.expiresAt ?? null };
   }
 
   /** The `limit` oldest rows, picked by id: the rows at the batch boundary share a deadline. */
@@ -229,7 +216,7 @@ export class PrismaConnector<Model extends string = "session"> implements Sessio
   }
 
   async listSessions(now: Date, limit: number, afterId?: string): Promise<StoredSession[]> {
-    if (!Number.isInteger(limit) || limit < 1) return [];
+    if (!isPositiveInteger(limit)) return [];
     const page = await this.#table.findMany({
       where: { expiresAt: { gt: now }, data: { not: "" }, ...(afterId === undefined ? {} : { id: { gt: afterId } }) },
       select: SUMMARY,

@@ -12,6 +12,6 @@ export {
   type EnsureSessionTableOptions,
   type EnsureSessionTableResult,
   ensureSessionTable,
-  type RawSqlClient,
-  type SqlProvider,
 } from "../setup/ensure-session-table.js";
+export type { SqlProvider } from "../sql/provider.js";
+export type { RawSqlClient } from "../storage/prisma-raw.js";

@@ -2,21 +2,12 @@ import { existsSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { inErrorChain } from "../error-chain.js";
 import { ConfigError, ConnectorError } from "../errors.js";
-
-/**
- * The two raw-SQL methods of a Prisma client that {@link ensureSessionTable} calls, declared
- * structurally so any generated client fits, whatever its output path.
- */
-export interface RawSqlClient {
-  $executeRawUnsafe(query: string, ...values: unknown[]): PromiseLike<number>;
-  /** Rows as the driver returns them: only their count is used, so they stay `unknown`. */
-  $queryRawUnsafe(query: string, ...values: unknown[]): PromiseLike<unknown>;
-}
-
-/** The database families prisma-sessions ships migrations for (Prisma's `provider` names). */
-export type SqlProvider = "sqlite" | "postgresql" | "mysql";
+import { checkProvider, type SqlProvider } from "../sql/provider.js";
+import type { SqlRunner } from "../sql/runner.js";
+import { objectExistsStatement, type SchemaObject } from "../sql/schema.js";
+import { prismaRunner, type RawSqlClient } from "../storage/prisma-raw.js";
+import { isAlreadyExists } from "../storage-errors.js";
 
 /** Options of {@link ensureSessionTable}. */
 export interface EnsureSessionTableOptions {
@@ -35,14 +26,11 @@ export interface EnsureSessionTableResult {
 /** A statement of a shipped migration and the object it creates. */
 interface Statement {
   sql: string;
-  kind: "table" | "index";
+  kind: SchemaObject;
   name: string;
 }
 
-const PROVIDERS: readonly SqlProvider[] = ["sqlite", "postgresql", "mysql"];
 const CREATE = /^CREATE\s+(?:UNIQUE\s+)?(TABLE|INDEX)\s+["`]([^"`]+)["`]/i;
-/** "Already exists" driver codes: PostgreSQL 42P07; MySQL/MariaDB ER_TABLE_EXISTS_ERROR, ER_DUP_KEYNAME. */
-const EXISTS_CODES = new Set<unknown>(["42P07", 1050, "1050", "ER_TABLE_EXISTS_ERROR", 1061, "1061", "ER_DUP_KEYNAME"]);
 
 /** The package root holds `prisma/<provider>/migrations`; this file sits below it in `src/` or `dist/`. */
 function migrationsDirectory(provider: SqlProvider): string {
@@ -92,39 +80,8 @@ async function readMigrations(provider: SqlProvider): Promise<Statement[]> {
   return statements;
 }
 
-function existsQuery(provider: SqlProvider, { kind, name }: Statement): [string, ...unknown[]] {
-  switch (provider) {
-    case "sqlite":
-      return ["SELECT 1 AS found FROM sqlite_master WHERE type = ? AND name = ?", kind, name];
-    case "postgresql":
-      // Tables and indexes share pg_class; CREATE puts them in the first schema of the search_path.
-      return [
-        "SELECT 1 AS found FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace" +
-          " WHERE n.nspname = current_schema() AND c.relname = $1",
-        name,
-      ];
-    case "mysql": {
-      const [from, column] = kind === "table" ? ["TABLES", "TABLE_NAME"] : ["STATISTICS", "INDEX_NAME"];
-      const query = `SELECT 1 AS found FROM information_schema.${from} WHERE TABLE_SCHEMA = DATABASE() AND ${column} = ?`;
-      return [query, name];
-    }
-  }
-}
-
-async function exists(client: RawSqlClient, provider: SqlProvider, statement: Statement): Promise<boolean> {
-  const rows = await client.$queryRawUnsafe(...existsQuery(provider, statement));
-  return Array.isArray(rows) && rows.length > 0;
-}
-
-/** Looks through the error, its `cause`s and Prisma's `meta.driverAdapterError` for the driver's verdict. */
-function isAlreadyExists(error: unknown): boolean {
-  return inErrorChain(error, (link) => {
-    const codes = ["code", "originalCode", "errno"].map((key) => Reflect.get(link, key));
-    if (codes.some((code) => EXISTS_CODES.has(code))) return true;
-    // SQLite has no specific code (SQLITE_ERROR), only the message.
-    const sqlite = Reflect.get(link, "kind") === "sqlite" || codes.some((code) => String(code).startsWith("SQLITE_"));
-    return sqlite && /already exists/i.test(String(Reflect.get(link, "message")));
-  });
+async function exists(runner: SqlRunner, provider: SqlProvider, { kind, name }: Statement): Promise<boolean> {
+  return (await runner.query(objectExistsStatement(provider, kind, name))).length > 0;
 }
 
 /**
@@ -145,19 +102,19 @@ export async function ensureSessionTable(
   client: RawSqlClient,
   options: EnsureSessionTableOptions,
 ): Promise<EnsureSessionTableResult> {
-  const { provider } = options;
-  if (!PROVIDERS.includes(provider)) throw new ConfigError(`Unknown provider "${String(provider)}"`);
+  const provider = checkProvider(options.provider);
+  const runner = prismaRunner(client);
   const statements = await readMigrations(provider);
   let applied = 0;
   for (const statement of statements) {
     try {
-      if (await exists(client, provider, statement)) continue;
+      if (await exists(runner, provider, statement)) continue;
       await client.$executeRawUnsafe(statement.sql);
       applied += 1;
     } catch (error) {
       // Lost a race: the driver says "already exists", or (PostgreSQL reports concurrent CREATEs as
       // unique violations on its catalogs) the object is there now although it was missing before.
-      if (isAlreadyExists(error) || (await exists(client, provider, statement).catch(() => false))) continue;
+      if (isAlreadyExists(error) || (await exists(runner, provider, statement).catch(() => false))) continue;
       throw new ConnectorError(`ensureSessionTable could not create ${statement.kind} "${statement.name}"`, {
         cause: error,
       });

@@ -221,6 +221,11 @@ export function describeConnectorConformance(name: string, setup: () => Promise<
     }
 
     /** How many of `ids` are stored (rows of other cases are not counted). One read at a time. */
+    /** How many rows one batch deleted. */
+    async function deletedBy(now: Date, limit: number, from?: Date | null): Promise<number> {
+      return (await connector().deleteExpiredSessions(now, limit, from)).deleted;
+    }
+
     async function countStored(ids: string[]): Promise<number> {
       let count = 0;
       for (const id of ids) if ((await stored(id)) !== null) count++;
@@ -498,7 +503,7 @@ export function describeConnectorConformance(name: string, setup: () => Promise<
         ];
         const live = [makeRow({ expiresAt: shift(now, 1) }), makeRow()];
         await withEarlyRows([...expired, ...live], async () => {
-          await expect(connector().deleteExpiredSessions(now, 100)).resolves.toBe(2);
+          await expect(deletedBy(now, 100)).resolves.toBe(2);
           await expect(countStored(expired.map((row) => row.id))).resolves.toBe(0);
           for (const row of live) await expect(stored(row.id)).resolves.toEqual(row);
         });
@@ -510,13 +515,41 @@ export function describeConnectorConformance(name: string, setup: () => Promise<
         const expired = [1, 2, 3, 4, 5].map((hours) => makeRow({ expiresAt: shift(base, hours * HOUR) }));
         const ids = expired.map((row) => row.id);
         await withEarlyRows(expired, async () => {
-          await expect(connector().deleteExpiredSessions(now, 2)).resolves.toBe(2);
+          await expect(deletedBy(now, 2)).resolves.toBe(2);
           await expect(countStored(ids)).resolves.toBe(3);
-          await expect(connector().deleteExpiredSessions(now, 2)).resolves.toBe(2);
+          await expect(deletedBy(now, 2)).resolves.toBe(2);
           await expect(countStored(ids)).resolves.toBe(1);
-          await expect(connector().deleteExpiredSessions(now, 2)).resolves.toBe(1);
-          await expect(connector().deleteExpiredSessions(now, 2)).resolves.toBe(0);
+          await expect(deletedBy(now, 2)).resolves.toBe(1);
+          await expect(deletedBy(now, 2)).resolves.toBe(0);
           await expect(countStored(ids)).resolves.toBe(0);
+        });
+      });
+    });
+
+    describe("deleteExpiredSessions reports where a run may resume", () => {
+      it("`last` is null or the deadline of a deleted row no earlier than any other it deleted; chained batches delete every expired row", async () => {
+        const base = new Date();
+        const now = shift(base, DAY);
+        const rows = [1, 2, 3, 4, 5, 6, 7].map((hours) =>
+          makeRow({ expiresAt: withMillis(shift(base, hours * HOUR), 3) }),
+        );
+        await withEarlyRows(rows, async () => {
+          let from: Date | null = null;
+          let total = 0;
+          for (let call = 0; call < 5; call += 1) {
+            const before = await Promise.all(rows.map(async (row) => (await stored(row.id)) !== null));
+            const batch = await connector().deleteExpiredSessions(now, 3, from);
+            total += batch.deleted;
+            if (batch.last !== null) {
+              const gone = rows
+                .filter((row, index) => before[index])
+                .filter((row) => row.expiresAt <= (batch.last as Date));
+              expect(gone.some((row) => row.expiresAt.getTime() === batch.last?.getTime())).toBe(true);
+            }
+            from = batch.last ?? from;
+          }
+          expect(total).toBe(rows.length);
+          await expect(countStored(rows.map((row) => row.id))).resolves.toBe(0);
         });
       });
     });
@@ -524,9 +557,15 @@ export function describeConnectorConformance(name: string, setup: () => Promise<
     describe("deleteExpiredSessions batches where deadlines tie", () => {
       // A batch may be cut at the `limit`-th deadline; rows sharing it must neither be skipped
       // (a short batch ends a cleanup run) nor all go at once (a batch is bounded).
+      // Batches of one run, as the cleanup engine chains them: each starts at the previous `last`.
       const calls = async (now: Date, limit: number, times: number): Promise<number[]> => {
         const counts: number[] = [];
-        for (let call = 0; call < times; call += 1) counts.push(await connector().deleteExpiredSessions(now, limit));
+        let from: Date | null = null;
+        for (let call = 0; call < times; call += 1) {
+          const batch = await connector().deleteExpiredSessions(now, limit, from);
+          counts.push(batch.deleted);
+          from = batch.last ?? from;
+        }
         return counts;
       };
 
@@ -545,7 +584,7 @@ export function describeConnectorConformance(name: string, setup: () => Promise<
         if (first === undefined) throw new Error("no rows");
         await withEarlyRows([first, ...rest], async () => {
           const now = shift(base, DAY);
-          await expect(connector().deleteExpiredSessions(now, 2)).resolves.toBe(2);
+          await expect(deletedBy(now, 2)).resolves.toBe(2);
           await expect(stored(first.id)).resolves.toBeNull();
           await expect(calls(now, 2, 3)).resolves.toEqual([2, 1, 0]);
           await expect(countStored(rest.map((row) => row.id))).resolves.toBe(0);
@@ -556,7 +595,7 @@ export function describeConnectorConformance(name: string, setup: () => Promise<
         const base = withMillis(shift(new Date(), HOUR), 500);
         const rows = [0, 1, 2].map((ms) => makeRow({ expiresAt: shift(base, ms) }));
         await withEarlyRows(rows, async () => {
-          await expect(connector().deleteExpiredSessions(shift(base, DAY), 2)).resolves.toBe(2);
+          await expect(deletedBy(shift(base, DAY), 2)).resolves.toBe(2);
           await expect(countStored(rows.map((row) => row.id))).resolves.toBe(1);
           await expect(stored(rows[2]?.id ?? "")).resolves.toEqual(rows[2]);
         });
@@ -580,7 +619,7 @@ export function describeConnectorConformance(name: string, setup: () => Promise<
         const base = new Date();
         const row = makeRow({ expiresAt: shift(base, HOUR) });
         await withEarlyRows([row], async () => {
-          await expect(connector().deleteExpiredSessions(shift(base, DAY), limit)).resolves.toBe(0);
+          await expect(deletedBy(shift(base, DAY), limit)).resolves.toBe(0);
           await expect(stored(row.id)).resolves.toEqual(row);
         });
       });

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from "@jest/globals";
-import { type CleanupTarget, cleanupExpiredSessions } from "../../src/cleanup/cleanup.js";
-import type { StoredSession } from "../../src/connector.js";
+import { cleanupExpiredSessions } from "../../src/cleanup/cleanup.js";
+import type { CleanupTarget, StoredSession } from "../../src/connector.js";
 import { PrismaConnector } from "../../src/connectors/prisma.js";
 import { openTestDatabase, providers, type TestDatabase } from "../support/databases.js";
 import { fakeOnly } from "../support/fake-date.js";

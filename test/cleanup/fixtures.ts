@@ -1,13 +1,13 @@
 // Shared by the cleanup and command-line tests: bulk rows through raw SQL, counts read back with
 // raw SQL, the URL of a test namespace (for the command line), and the two cleanup targets.
 import { randomBytes } from "node:crypto";
-import type { CleanupTarget } from "../../src/cleanup/cleanup.js";
-import type { CleanupLock } from "../../src/cleanup/lock.js";
-import { PrismaCleanupLock, type PrismaLockClient } from "../../src/cleanup/prisma-lock.js";
-import { PrismaCleanupTarget } from "../../src/cleanup/prisma-target.js";
 import { openDatabase } from "../../src/cli/connect.js";
+import type { CleanupLock, CleanupTarget } from "../../src/connector.js";
 import { PrismaConnector } from "../../src/connectors/prisma.js";
-import { bindDate, placeholders } from "../../src/sql/dialect.js";
+import { placeholders } from "../../src/sql/provider.js";
+import { bindDate } from "../../src/sql/values.js";
+import { PrismaCleanupLock, type PrismaLockClient } from "../../src/storage/prisma-lock.js";
+import { PrismaCleanupTarget } from "../../src/storage/prisma-target.js";
 import type { TestDatabase, TestPrismaClient } from "../support/databases.js";
 
 export const MINUTE = 60_000;

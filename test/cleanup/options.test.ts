@@ -25,7 +25,7 @@ describe("cleanup options", () => {
       currentTime: async () => new Date(),
       deleteExpiredSessions: async () => {
         batches++;
-        return 0;
+        return { deleted: 0, last: null };
       },
     };
     await expect(cleanupExpiredSessions(target, options)).rejects.toThrow(ConfigError);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "@jest/globals";
-import { type CleanupTarget, cleanupExpiredSessions } from "../../src/cleanup/cleanup.js";
-import { isWriteConflict } from "../../src/cleanup/retry.js";
+import { cleanupExpiredSessions } from "../../src/cleanup/cleanup.js";
+import type { CleanupTarget } from "../../src/connector.js";
 import { ConnectorError } from "../../src/errors.js";
+import { isWriteConflict } from "../../src/storage-errors.js";
 
 /** How Prisma reports a raw statement MySQL chose as a deadlock victim. */
 function prismaDeadlock(): Error {
@@ -24,7 +25,7 @@ function failing(...errors: Error[]): { target: CleanupTarget; calls: () => numb
     deleteExpiredSessions: async () => {
       const error = errors[calls++];
       if (error) throw error;
-      return 0;
+      return { deleted: 0, last: null };
     },
   };
   return { target, calls: () => calls };

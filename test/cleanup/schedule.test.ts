@@ -1,9 +1,9 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { afterEach, beforeEach, describe, expect, it, jest } from "@jest/globals";
-import type { CleanupResult, CleanupTarget } from "../../src/cleanup/cleanup.js";
+import type { CleanupResult } from "../../src/cleanup/cleanup.js";
 import { type ScheduleCleanupOptions, scheduleCleanup } from "../../src/cleanup/schedule.js";
-import type { StoredSession } from "../../src/connector.js";
+import type { CleanupTarget, StoredSession } from "../../src/connector.js";
 import { MemoryConnector } from "../../src/connectors/memory.js";
 import { ConfigError, ConnectorError } from "../../src/errors.js";
 
@@ -19,7 +19,7 @@ function pendingTarget() {
     deleteExpiredSessions: (_now, _limit) =>
       new Promise<number>((settle, fail) => {
         batches.push({ at: Date.now(), settle, fail });
-      }),
+      }).then((deleted) => ({ deleted, last: null })),
   };
   return { target, batches };
 }

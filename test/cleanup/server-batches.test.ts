@@ -3,11 +3,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "@jest/globals";
 import pg from "pg";
 import { cleanupExpiredSessions } from "../../src/cleanup/cleanup.js";
-import { PrismaCleanupTarget } from "../../src/cleanup/prisma-target.js";
-import type { PostgresSessionTable } from "../../src/cleanup/server-batches.js";
 import { openDatabase } from "../../src/cli/connect.js";
 import { ConfigError } from "../../src/errors.js";
-import { bindDate } from "../../src/sql/dialect.js";
+import { bindDate } from "../../src/sql/values.js";
+import { PrismaCleanupTarget } from "../../src/storage/prisma-target.js";
+import type { SqlSessionTable } from "../../src/storage/sql-session-table.js";
 import { openTestDatabase, providers, type TestDatabase } from "../support/databases.js";
 import { countRows, databaseUrl, HOUR, insertRows, MINUTE } from "./fixtures.js";
 
@@ -16,7 +16,7 @@ const describePostgres = providers.includes("postgresql") ? describe : describe.
 
 describePostgres("PostgreSQL cleanup batches run by the server", () => {
   let db: TestDatabase;
-  let table: PostgresSessionTable;
+  let table: SqlSessionTable & { deleteExpiredBatches: NonNullable<SqlSessionTable["deleteExpiredBatches"]> };
   let close: () => Promise<void>;
   const now = new Date();
   const budget = { batches: 200, ms: 60_000 };
@@ -24,8 +24,10 @@ describePostgres("PostgreSQL cleanup batches run by the server", () => {
   beforeAll(async () => {
     db = await openTestDatabase("postgresql");
     const opened = await openDatabase(await databaseUrl(db), "sessions");
-    if (!("deleteExpiredBatches" in opened.sessions)) throw new Error("expected the server-side batch loop");
-    table = opened.sessions as PostgresSessionTable;
+    const { sessions } = opened;
+    const { deleteExpiredBatches } = sessions;
+    if (deleteExpiredBatches === undefined) throw new Error("expected the server-side batch loop");
+    table = Object.assign(sessions, { deleteExpiredBatches });
     close = () => opened.close();
   });
   afterEach(() => db.exec("DELETE FROM sessions"));

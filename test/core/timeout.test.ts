@@ -49,7 +49,7 @@ class PrismaConnectorStub {
   destroySession = async () => {};
   listUserSessions = async () => [];
   destroyUserSessions = async () => 0;
-  deleteExpiredSessions = async () => 0;
+  deleteExpiredSessions = async () => ({ deleted: 0, last: null });
   countExpiredSessions = async () => 0;
   currentTime = async () => new Date();
 }

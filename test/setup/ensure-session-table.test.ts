@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "@jest/globals";
 import { ConfigError, ConnectorError } from "../../src/errors.js";
-import { ensureSessionTable, type RawSqlClient } from "../../src/setup/ensure-session-table.js";
+import { ensureSessionTable } from "../../src/setup/ensure-session-table.js";
+import type { RawSqlClient } from "../../src/storage/prisma-raw.js";
 import { openTestDatabase, type Provider, providers, type TestDatabase } from "../support/databases.js";
 
 const COLUMNS = [

@@ -15,8 +15,9 @@ import { PrismaClient as PostgresClient } from "../../prisma/generated/postgresq
 import { PrismaClient as SqliteClient } from "../../prisma/generated/sqlite/client.js";
 import type { PrismaSessionDelegate } from "../../src/connectors/prisma.js";
 import type { DriverAdapterFactory } from "../../src/connectors/prisma-adapter.js";
-import { ensureSessionTable, type RawSqlClient } from "../../src/setup/ensure-session-table.js";
-import type { AdapterQueryable } from "../../src/sql/adapter.js";
+import { ensureSessionTable } from "../../src/setup/ensure-session-table.js";
+import type { AdapterQueryable } from "../../src/storage/adapter-runner.js";
+import type { RawSqlClient } from "../../src/storage/prisma-raw.js";
 
 /** A database family the suite runs on (Prisma's `provider` names; MariaDB is `"mysql"`). */
 export type Provider = "sqlite" | "postgresql" | "mysql";

@@ -1,8 +1,8 @@
 // The few parts of a Prisma driver adapter (`SqlDriverAdapter` of @prisma/driver-adapter-utils)
 // the command line uses, declared structurally: it runs its own SQL, with no generated client.
-import type { PinnedConnection } from "../cleanup/lock.js";
-import type { SqlRunner } from "../cleanup/sql-session-table.js";
-import type { SqlStatement } from "./dialect.js";
+
+import type { SqlStatement } from "../sql/provider.js";
+import type { PinnedConnection, SqlRunner } from "../sql/runner.js";
 
 type SqlValue = SqlStatement["args"][number];
 

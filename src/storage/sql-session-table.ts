@@ -1,28 +1,15 @@
-import type { SqlProvider } from "../setup/ensure-session-table.js";
-import {
-  bindDate,
-  countExpiredStatement,
-  currentTimeStatement,
-  deleteBatchStatement,
-  placeholders,
-  readCurrentTime,
-  readDate,
-  type SqliteTimestampFormat,
-  type SqlStatement,
-  sqliteTimestampProbe,
-  type TableName,
-  tableSummaryStatement,
-  topUsersStatement,
-} from "../sql/dialect.js";
-import type { CleanupTarget } from "./cleanup.js";
-
-/** Runs SQL for {@link SqlSessionTable}: a Prisma client's raw methods or a driver adapter. */
-export interface SqlRunner {
-  /** Rows as column → value records. Placeholders are already in the provider's form. */
-  query(statement: SqlStatement): Promise<Record<string, unknown>[]>;
-  /** The number of rows the statement changed. */
-  execute(statement: SqlStatement): Promise<number>;
-}
+import type { CleanupTarget, ExpiredBatch } from "../connector.js";
+import { memoizeUntilFailure } from "../memo.js";
+import { isPositiveInteger } from "../numbers.js";
+import { countExpiredStatement, deleteBatchStatement } from "../sql/cleanup.js";
+import type { SqlProvider } from "../sql/provider.js";
+import { placeholders, type SqlStatement } from "../sql/provider.js";
+import type { SqlRunner } from "../sql/runner.js";
+import { sqliteTimestampProbe, tableSummaryStatement, topUsersStatement } from "../sql/stats.js";
+import type { TableName } from "../sql/table-name.js";
+import { currentTimeStatement, readCurrentTime } from "../sql/time.js";
+import { bindDate, readDate, type SqliteTimestampFormat } from "../sql/values.js";
+import type { PgServerBatches } from "./pg-server-batches.js";
 
 /** What `prisma-sessions stats` reports. */
 export interface TableStats {
@@ -37,36 +24,40 @@ export interface TableStats {
 }
 
 /**
- * The sessions table through plain SQL (the statements of src/sql/dialect.ts): the two methods
- * cleanup needs, in one statement per batch, and the statistics of `stats`. It never reads the
- * `data` column.
+ * The sessions table through plain SQL (the statements of src/sql): what cleanup needs, one
+ * statement per batch, the database's clock, and the statistics of `stats`. It never reads the
+ * `data` column, and keeps no state between batches (the cleanup engine holds the cursor).
  */
 export class SqlSessionTable implements CleanupTarget {
   readonly #provider: SqlProvider;
   readonly #table: TableName;
   readonly #runner: SqlRunner;
-  #sqliteFormat: Promise<SqliteTimestampFormat> | undefined;
-  /** Where the next batch of the run with this `now` starts (see deleteBatchStatement). */
-  #cursor: { now: number; from: string | number } | undefined;
+  readonly #sqliteFormat: () => Promise<SqliteTimestampFormat>;
 
-  constructor(provider: SqlProvider, table: TableName, runner: SqlRunner) {
+  /** Present on PostgreSQL when server-side batches were given: cleanup then prefers them. */
+  readonly deleteExpiredBatches?: CleanupTarget["deleteExpiredBatches"];
+
+  constructor(provider: SqlProvider, table: TableName, runner: SqlRunner, serverBatches?: PgServerBatches) {
+    if (serverBatches !== undefined) {
+      this.deleteExpiredBatches = (now, limit, budget, from) => serverBatches.run(now, limit, budget, from);
+    }
     this.#provider = provider;
     this.#table = table;
     this.#runner = runner;
+    this.#sqliteFormat = memoizeUntilFailure(async () => {
+      const [row] = await runner.query(sqliteTimestampProbe(table));
+      return row?.kind === "integer" ? "unixepoch-ms" : "iso8601";
+    });
   }
 
-  async deleteExpiredSessions(now: Date, limit: number): Promise<number> {
-    if (!Number.isSafeInteger(limit) || limit < 1) return 0;
-    // A new `now` is a new run: it starts from the oldest deadline again.
-    const from = this.#cursor?.now === now.getTime() ? this.#cursor.from : null;
-    const statement = deleteBatchStatement(this.#provider, this.#table, await this.#bind(now), limit, from);
-    if (statement.counts === "affected") return this.#runner.execute(this.#sql(statement));
+  async deleteExpiredSessions(now: Date, limit: number, from?: Date | null): Promise<ExpiredBatch> {
+    if (!isPositiveInteger(limit)) return { deleted: 0, last: null };
+    const start = from === undefined || from === null ? null : await this.#bind(from);
+    const statement = deleteBatchStatement(this.#provider, this.#table, await this.#bind(now), limit, start);
+    if (statement.counts === "affected")
+      return { deleted: await this.#runner.execute(this.#sql(statement)), last: null };
     const [row] = await this.#runner.query(this.#sql(statement));
-    const last = readDate(row?.last);
-    const deleted = Number(row?.deleted ?? 0);
-    // A short batch ends the run: the next one starts from the oldest deadline again.
-    this.#cursor = last === null || deleted < limit ? undefined : { now: now.getTime(), from: await this.#bind(last) };
-    return deleted;
+    return { deleted: Number(row?.deleted ?? 0), last: readDate(row?.last) };
   }
 
   /** The database server's clock: what cleanup and `stats` call "now". */
@@ -106,13 +97,6 @@ export class SqlSessionTable implements CleanupTarget {
    */
   async #bind(instant: Date): Promise<string | number> {
     if (this.#provider !== "sqlite") return bindDate(this.#provider, instant);
-    this.#sqliteFormat ??= this.#runner.query(sqliteTimestampProbe(this.#table)).then(
-      ([row]) => (row?.kind === "integer" ? "unixepoch-ms" : "iso8601"),
-      (error: unknown) => {
-        this.#sqliteFormat = undefined; // ask again next time
-        throw error;
-      },
-    );
-    return bindDate("sqlite", instant, await this.#sqliteFormat);
+    return bindDate("sqlite", instant, await this.#sqliteFormat());
   }
 }

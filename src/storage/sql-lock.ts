@@ -1,31 +1,8 @@
-import type { SqlProvider } from "../setup/ensure-session-table.js";
-import { isTaken, lockStatements, placeholders, type SqlStatement, type TableName } from "../sql/dialect.js";
-
-/** A lock this runner holds; release it when the cleanup ends. */
-export interface HeldCleanupLock {
-  /** Gives the lock up. Called once; the lock is also gone if the process or its connection dies. */
-  release(): Promise<void>;
-}
-
-/**
- * A single-runner lock for cleanup. `tryAcquire` MUST NOT wait for another holder: it resolves to
- * `null` at once when someone else holds the lock, so a second cron host or an overlapping
- * deploy simply skips its run.
- */
-export interface CleanupLock {
-  tryAcquire(): Promise<HeldCleanupLock | null>;
-}
-
-/**
- * One connection taken from a pool for the lock's lifetime, inside a transaction (the only way a
- * pooled driver pins a connection). Batches run on the pool's other connections meanwhile.
- */
-export interface PinnedConnection {
-  /** Runs a statement (placeholders in the provider's form); resolves to the first value of the first row. */
-  queryValue(statement: SqlStatement): Promise<unknown>;
-  /** Ends the transaction (rolling back: it wrote nothing) and returns the connection to the pool. */
-  close(): Promise<void>;
-}
+import type { CleanupLock, HeldCleanupLock } from "../connector.js";
+import { isTaken, lockStatements } from "../sql/locks.js";
+import { placeholders, type SqlProvider, type SqlStatement } from "../sql/provider.js";
+import type { PinnedConnection } from "../sql/runner.js";
+import type { TableName } from "../sql/table-name.js";
 
 /** No lock at all: for SQLite, where writers already take turns and a database has one host. */
 const NOTHING_TO_HOLD: HeldCleanupLock = { release: async () => {} };

@@ -1,6 +1,8 @@
+import type { CleanupLock, HeldCleanupLock } from "../connector.js";
 import { ConfigError } from "../errors.js";
-import { type CleanupLock, type HeldCleanupLock, type PinnedConnection, SqlCleanupLock } from "./lock.js";
+import type { PinnedConnection } from "../sql/runner.js";
 import { checkPrismaCleanupOptions, type PrismaCleanupTargetOptions } from "./prisma-target.js";
+import { SqlCleanupLock } from "./sql-lock.js";
 
 /** What the lock calls on the client an interactive transaction hands out. */
 export interface PrismaLockTransaction {

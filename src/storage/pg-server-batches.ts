@@ -1,13 +1,10 @@
-import {
-  type BatchBudget,
-  bindDate,
-  columnProbe,
-  parseServerBatchesOutcome,
-  serverBatchesBlock,
-  type TableName,
-} from "../sql/dialect.js";
-import type { BatchRun } from "./cleanup.js";
-import { type SqlRunner, SqlSessionTable } from "./sql-session-table.js";
+import type { BatchBudget, BatchRun } from "../connector.js";
+import { memoizeUntilFailure } from "../memo.js";
+import { isPositiveInteger } from "../numbers.js";
+import type { SqlRunner } from "../sql/runner.js";
+import { columnProbe, parseServerBatchesOutcome, serverBatchesBlock } from "../sql/server-batches.js";
+import type { TableName } from "../sql/table-name.js";
+import { bindDate } from "../sql/values.js";
 
 /** A pooled connection of its own, outside any transaction: a statement runs as a top-level command. */
 export interface SqlSession {
@@ -53,33 +50,27 @@ export function pgPoolSessions(pool: PgPool): () => Promise<SqlSession> {
 }
 
 /**
- * The sessions table on PostgreSQL with a connection the command line owns: besides the batches
- * of {@link SqlSessionTable}, it lets the server run many batches in one call
- * (`deleteExpiredBatches`, see serverBatchesBlock), which the cleanup loop prefers.
+ * PostgreSQL: cleanup batches run by the server itself, many in one call (see
+ * serverBatchesBlock), on a connection of its own outside any transaction. A {@link SqlSessionTable}
+ * given these offers `deleteExpiredBatches`, which the cleanup engine prefers.
  */
-export class PostgresSessionTable extends SqlSessionTable {
+export class PgServerBatches {
   readonly #table: TableName;
   readonly #session: () => Promise<SqlSession>;
-  readonly #runner: SqlRunner;
   /** The table and column exist (checked once, so a missing table gets the driver's own error). */
-  #found: Promise<unknown> | undefined;
+  readonly #found: () => Promise<unknown>;
 
   constructor(table: TableName, runner: SqlRunner, session: () => Promise<SqlSession>) {
-    super("postgresql", table, runner);
     this.#table = table;
     this.#session = session;
-    this.#runner = runner;
+    this.#found = memoizeUntilFailure(() => runner.query(columnProbe(table)));
   }
 
-  async deleteExpiredBatches(now: Date, limit: number, budget: BatchBudget, from: Date | null): Promise<BatchRun> {
-    if (!Number.isSafeInteger(limit) || limit < 1) return { deleted: 0, batches: 0, done: true, from: null };
+  async run(now: Date, limit: number, budget: BatchBudget, from: Date | null): Promise<BatchRun> {
+    if (!isPositiveInteger(limit)) return { deleted: 0, batches: 0, done: true, from: null };
     // The block declares its variables with the column's type (`%TYPE`): on a missing table that
     // would read as a syntax error, so ask the way every other statement does first.
-    this.#found ??= this.#runner.query(columnProbe(this.#table)).catch((error: unknown) => {
-      this.#found = undefined;
-      throw error;
-    });
-    await this.#found;
+    await this.#found();
     const start = from === null ? null : bindDate("postgresql", from);
     const block = serverBatchesBlock(this.#table, bindDate("postgresql", now), limit, start, budget);
     const session = await this.#session();

@@ -1,5 +1,5 @@
 import type { SessionSummary, StoredSession } from "../connector.js";
-import { readDate } from "../sql/dialect.js";
+import { readDate } from "./values.js";
 
 // Rows of the sessions table as raw SQL returns them (snake_case columns, driver-specific dates
 // and booleans) turned into the connector contract's types.

@@ -1,9 +1,11 @@
+import type { CleanupTarget, ExpiredBatch } from "../connector.js";
 import { ConfigError } from "../errors.js";
-import type { RawSqlClient, SqlProvider } from "../setup/ensure-session-table.js";
-import { parseTableName, type TableName } from "../sql/dialect.js";
-import type { CleanupTarget } from "./cleanup.js";
-import { type PgPool, PostgresSessionTable, pgPoolSessions } from "./server-batches.js";
-import { type SqlRunner, SqlSessionTable } from "./sql-session-table.js";
+
+import { checkProvider, type SqlProvider } from "../sql/provider.js";
+import { parseTableName, type TableName } from "../sql/table-name.js";
+import { type PgPool, PgServerBatches, pgPoolSessions } from "./pg-server-batches.js";
+import { prismaRunner, type RawSqlClient } from "./prisma-raw.js";
+import { SqlSessionTable } from "./sql-session-table.js";
 
 /** Options of {@link PrismaCleanupTarget}. */
 export interface PrismaCleanupTargetOptions {
@@ -24,14 +26,6 @@ export interface PrismaCleanupTargetOptions {
   pool?: PgPool;
 }
 
-function records(rows: unknown): Record<string, unknown>[] {
-  if (!Array.isArray(rows)) return [];
-  const items: unknown[] = rows;
-  return items.filter((row): row is Record<string, unknown> => typeof row === "object" && row !== null);
-}
-
-const PROVIDERS: readonly string[] = ["sqlite", "postgresql", "mysql"];
-
 /** Checks the options every Prisma cleanup helper takes; returns the parsed table. */
 export function checkPrismaCleanupOptions(
   client: object,
@@ -39,7 +33,7 @@ export function checkPrismaCleanupOptions(
   options: PrismaCleanupTargetOptions,
 ): TableName {
   if (typeof Reflect.get(client, method) !== "function") throw new ConfigError(`The Prisma client has no ${method}`);
-  if (!PROVIDERS.includes(options.provider)) throw new ConfigError(`Unknown provider "${String(options.provider)}"`);
+  checkProvider(options.provider);
   return parseTableName(options.table ?? "sessions");
 }
 
@@ -64,26 +58,21 @@ export class PrismaCleanupTarget implements CleanupTarget {
 
   constructor(client: RawSqlClient, options: PrismaCleanupTargetOptions) {
     const table = checkPrismaCleanupOptions(client, "$queryRawUnsafe", options);
-    const runner: SqlRunner = {
-      query: async ({ sql, args }) => records(await client.$queryRawUnsafe(sql, ...args)),
-      execute: ({ sql, args }) => Promise.resolve(client.$executeRawUnsafe(sql, ...args)),
-    };
+    const runner = prismaRunner(client);
     const { pool } = options;
     if (pool !== undefined && options.provider !== "postgresql") {
       throw new ConfigError("The pool option is for PostgreSQL only");
     }
-    if (pool === undefined) {
-      this.#table = new SqlSessionTable(options.provider, table, runner);
-    } else {
-      if (typeof Reflect.get(pool, "connect") !== "function") throw new ConfigError("The pool has no connect()");
-      const server = new PostgresSessionTable(table, runner, pgPoolSessions(pool));
-      this.#table = server;
-      this.deleteExpiredBatches = (now, limit, budget, from) => server.deleteExpiredBatches(now, limit, budget, from);
+    if (pool !== undefined && typeof Reflect.get(pool, "connect") !== "function") {
+      throw new ConfigError("The pool has no connect()");
     }
+    const server = pool === undefined ? undefined : new PgServerBatches(table, runner, pgPoolSessions(pool));
+    this.#table = new SqlSessionTable(options.provider, table, runner, server);
+    this.deleteExpiredBatches = this.#table.deleteExpiredBatches;
   }
 
-  deleteExpiredSessions(now: Date, limit: number): Promise<number> {
-    return this.#table.deleteExpiredSessions(now, limit);
+  deleteExpiredSessions(now: Date, limit: number, from?: Date | null): Promise<ExpiredBatch> {
+    return this.#table.deleteExpiredSessions(now, limit, from);
   }
 
   countExpiredSessions(now: Date): Promise<number> {
