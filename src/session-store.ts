@@ -1,18 +1,19 @@
-import { isRotationMarker, type StoredSession } from "./connector.js";
-import { SessionError, SessionInterrupted } from "./errors.js";
+import type { StoredSession } from "./connector.js";
+import { ConnectorError, SessionError, SessionInterrupted } from "./errors.js";
 import {
   computeDeadlines,
   type Deadlines,
   type ExpiryChoice,
   type ExpiryInput,
   initialDeadlines,
-  isLive,
   parseExpiry,
   touchDeadline,
 } from "./expiry.js";
 import { generateSessionKey, hashSessionKey, isValidSessionKey, redactSessionKey } from "./keys.js";
 import { writeSession } from "./save.js";
-import { checkValue, jsonSerializer, serializeData } from "./serializer.js";
+import { checkValue, serializeData } from "./serializer.js";
+import type { SessionHooks, StoreOperation } from "./session-hooks.js";
+import { adoptRow } from "./session-load.js";
 import { type ResolvedSessionOptions, resolveOptions, type SessionOptions } from "./session-options.js";
 import { callConnector } from "./storage-call.js";
 import { checkUserId } from "./user-id.js";
@@ -47,19 +48,36 @@ export class SessionStore<Data extends SessionData = SessionData> {
   #accessed = false;
   /** The key was rotated moments ago (its row is a rotation marker): no session, no writes. */
   #superseded = false;
+  /** Storage failed and a hook chose to go on without a session: nothing more is written. */
+  #offline = false;
+  readonly #hooks: SessionHooks;
 
   /**
    * @param sessionKey - the key from the cookie, or `null` for a new visitor. A value that is not
    *   a well-formed key is dropped at once: no query is ever made with it.
+   * @param hooks - policy an integration adds (see {@link SessionHooks}); none by default.
    */
-  constructor(sessionKey: string | null | undefined, options: SessionOptions | ResolvedSessionOptions) {
+  constructor(
+    sessionKey: string | null | undefined,
+    options: SessionOptions | ResolvedSessionOptions,
+    hooks: SessionHooks = {},
+  ) {
     this.#options = resolveOptions(options);
+    this.#hooks = hooks;
     this.#key = isValidSessionKey(sessionKey) ? sessionKey : null;
     this.#loaded = this.#key === null;
     if (sessionKey && this.#key === null) this.#options.logger.debug?.("malformed session key ignored");
   }
 
   /** A new random key: 32 URL-safe characters from nanoid (about 190 bits). */
+  static generateSessionKey(): string {
+    return generateSessionKey();
+  }
+
+  /**
+   * Duck's name for {@link SessionStore.generateSessionKey}, kept as an alias: it returns a key
+   * (what the cookie carries), not an id (the key's digest, what storage holds).
+   */
   static generateSessionId(): string {
     return generateSessionKey();
   }
@@ -138,10 +156,20 @@ export class SessionStore<Data extends SessionData = SessionData> {
     this.#reset();
     if (this.#key !== null) {
       const key = this.#key;
-      const row = await callConnector(this.#options, "load", (c) => c.getSession(hashSessionKey(key)));
-      this.#adopt(row);
+      let row: StoredSession | null;
+      try {
+        row = await callConnector(this.#options, "load", (c) => c.getSession(hashSessionKey(key)));
+      } catch (error) {
+        this.#goOffline(error, "load");
+        return {};
+      }
+      const loaded = adoptRow(this.#options, key, row);
+      if (loaded.kind === "none") this.#key = null;
+      if (loaded.kind === "superseded") this.#superseded = true;
+      if (loaded.kind === "session") [this.#row, this.#data] = [loaded.row, loaded.data];
     }
     this.#loaded = true;
+    this.#hooks.afterLoad?.();
     return this.toJSON();
   }
 
@@ -246,6 +274,7 @@ export class SessionStore<Data extends SessionData = SessionData> {
    * the expiry or owner changed, or the throttled deadline extension is due.
    */
   needsUpdate(): boolean {
+    if (this.#offline) return false;
     if (!this.#loaded) return this.#modified;
     return this.#pending() !== null;
   }
@@ -276,20 +305,28 @@ export class SessionStore<Data extends SessionData = SessionData> {
       await this.load();
       this.#modified = forced;
     }
+    if (this.#offline) return;
     const pending = this.#pending();
     if (pending === null) return;
     this.#refuseSuperseded();
+    this.#hooks.beforeWrite?.("save");
     // A new session's key is made here, unless assignNewSessionKey() chose it already.
     const key = this.#key ?? generateSessionKey();
-    const result = await writeSession(this.#options, {
-      ...pending,
-      id: hashSessionKey(key),
-      row: this.#row,
-      data: this.#data,
-      expiry: this.#expiry,
-      userId: this.#userId,
-      forced: this.#modified,
-    });
+    let result: Awaited<ReturnType<typeof writeSession>>;
+    try {
+      result = await writeSession(this.#options, {
+        ...pending,
+        id: hashSessionKey(key),
+        row: this.#row,
+        data: this.#data,
+        expiry: this.#expiry,
+        userId: this.#userId,
+        forced: this.#modified,
+      });
+    } catch (error) {
+      this.#goOffline(error, "save");
+      return;
+    }
     this.#key = key;
     this.#row = result.row;
     this.#data = result.data;
@@ -297,6 +334,7 @@ export class SessionStore<Data extends SessionData = SessionData> {
     this.#expiry = undefined;
     this.#userId = undefined;
     this.#destroyed = false;
+    this.#hooks.afterWrite?.("save");
   }
 
   /**
@@ -312,32 +350,30 @@ export class SessionStore<Data extends SessionData = SessionData> {
     }
     this.#accessed = true;
     this.#refuseSuperseded();
+    this.#hooks.beforeWrite?.("destroy");
     // The stored row (whose id differs from the current key's after a pending rotation), or the
     // key's row when nothing was loaded.
     const id = this.#row?.id ?? (this.#key === null ? null : hashSessionKey(this.#key));
-    if (id !== null) await callConnector(this.#options, "destroy", (c) => c.destroySession(id));
+    if (id !== null) {
+      try {
+        await callConnector(this.#options, "destroy", (c) => c.destroySession(id));
+      } catch (error) {
+        if (error instanceof ConnectorError) this.#hooks.storageFailed?.(error, "destroy");
+        throw error; // a log-out that did not happen is never reported as done
+      }
+    }
     this.#reset();
     this.#key = null;
     this.#loaded = true;
     this.#destroyed = true;
-  }
-
-  /**
-   * Forgets the key and data in memory, without touching storage: the store becomes a new, empty,
-   * loaded session and the stored one stays as it was. For integrations that continue without a
-   * session when storage is unreachable (fail-open).
-   */
-  detach(): void {
-    this.#reset();
-    this.#key = null;
-    this.#loaded = true;
+    this.#hooks.afterWrite?.("destroy");
   }
 
   /** Whether a live session is stored under `sessionKey` (default: the current key). */
   async exists(sessionKey: string | null = this.#key): Promise<boolean> {
     if (!isValidSessionKey(sessionKey)) return false;
     const row = await callConnector(this.#options, "exists", (c) => c.getSession(hashSessionKey(sessionKey)));
-    return row !== null && !isRotationMarker(row) && this.#live(row);
+    return adoptRow(this.#options, sessionKey, row).kind === "session";
   }
 
   /**
@@ -400,38 +436,17 @@ export class SessionStore<Data extends SessionData = SessionData> {
     return computeDeadlines(this.#options.policy, this.#expiry ?? { kind: "default" }, now, previous);
   }
 
-  #live(row: StoredSession): boolean {
-    return isLive(row.expiresAt, this.#options.clock(), this.#options.clockToleranceMs);
-  }
-
-  #adopt(row: StoredSession | null): void {
-    if (row === null || !this.#live(row)) {
-      this.#options.logger.debug?.("no live session for key", { key: redactSessionKey(this.#key) });
-      this.#key = null;
-      return;
-    }
-    if (isRotationMarker(row)) {
-      this.#options.logger.debug?.("the key was rotated moments ago", { key: redactSessionKey(this.#key) });
-      this.#superseded = true;
-      return;
-    }
-    try {
-      const { serializer } = this.#options;
-      const parsed = serializer.parse(row.data);
-      this.#data = new Map(Object.entries(parsed));
-      // A row in an older format compares as it would be written now, so that reading it is no
-      // change (it is rewritten in the current format with its next real change).
-      this.#row =
-        serializer === jsonSerializer && !row.data.startsWith("[")
-          ? { ...row, data: serializer.stringify(parsed) }
-          : row;
-    } catch (error) {
-      this.#options.logger.warn?.("stored session data could not be parsed; starting afresh", {
-        key: redactSessionKey(this.#key),
-        error: error instanceof Error ? error.message : String(error),
-      });
-      this.#key = null;
-    }
+  /**
+   * A storage failure: thrown, unless a hook chooses to go on without a session, in which case the
+   * store writes nothing more, and after a failed load forgets its key (storage keeps the session).
+   */
+  #goOffline(error: unknown, operation: StoreOperation): void {
+    if (!(error instanceof ConnectorError) || this.#hooks.storageFailed?.(error, operation) !== true) throw error;
+    this.#offline = true;
+    if (operation !== "load") return; // a failed save keeps what the handler sees
+    this.#reset();
+    this.#key = null;
+    this.#loaded = true;
   }
 
   #refuseSuperseded(): void {

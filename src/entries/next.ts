@@ -6,6 +6,6 @@ export {
   nextSessions,
   type RequestWithSession,
 } from "../integrations/next.js";
-export { NextSession } from "../integrations/next-app.js";
+export type { NextSession } from "../integrations/next-app.js";
 export type { NextCookie, NextCookieStore } from "../integrations/next-headers.js";
 export type { ProxyResponse } from "../integrations/next-proxy.js";

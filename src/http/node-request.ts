@@ -1,12 +1,11 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { SessionData } from "../session-store.js";
+import type { SessionData, SessionStore } from "../session-store.js";
 import { holdResponse } from "./node-response.js";
-import type { RequestSession } from "./request-session.js";
 import type { SessionHttp } from "./session-http.js";
 
 /** A Node request's session, as {@link attachSession} put it on `req.session`. */
 export interface AttachedSession<Data extends SessionData = SessionData> {
-  readonly session: RequestSession<Data>;
+  readonly session: SessionStore<Data>;
   /** Settles once the response went out with the session's headers (at once if it has not started). */
   sent(): Promise<void>;
 }

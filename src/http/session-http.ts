@@ -3,7 +3,7 @@ import type { SessionOptions } from "../session-options.js";
 import type { SessionData } from "../session-store.js";
 import { readSessionCookie } from "./cookie.js";
 import { type HttpSessionOptions, type ResolvedHttpOptions, resolveHttpOptions } from "./http-options.js";
-import { RequestSession } from "./request-session.js";
+import { openRequestSession } from "./request-session.js";
 import { type SessionExchange, type SessionOutcome, settleSession } from "./settle.js";
 
 /**
@@ -33,8 +33,8 @@ export class SessionHttp<Data extends SessionData = SessionData> {
    */
   begin(cookieHeader: string | undefined, https: boolean): SessionExchange<Data> {
     const cookie = readSessionCookie(cookieHeader, this.options);
-    const session = new RequestSession<Data>(cookie.key, this.manager.options, this.options.onStorageError);
-    return { session, cookie, https };
+    const opened = openRequestSession<Data>(cookie.key, this.manager.options, this.options.onStorageError, true);
+    return { ...opened, cookie, https };
   }
 
   /** Ends a request whose response has status `status`; see {@link settleSession}. */

@@ -1,12 +1,13 @@
 import { ConnectorError, SessionError, SessionInterrupted } from "../errors.js";
-import type { SessionData } from "../session-store.js";
+import type { SessionData, SessionStore } from "../session-store.js";
 import { clearedCookie, cookieIsSecure, type IncomingSessionCookie, sessionCookie } from "./cookie.js";
 import type { ResolvedHttpOptions } from "./http-options.js";
-import type { RequestSession } from "./request-session.js";
+import type { RequestState } from "./request-session.js";
 
 /** One request's session, from the cookie to the response. */
 export interface SessionExchange<Data extends SessionData = SessionData> {
-  readonly session: RequestSession<Data>;
+  readonly session: SessionStore<Data>;
+  readonly state: RequestState;
   readonly cookie: IncomingSessionCookie;
   /** The request came over HTTPS (directly or through a trusted proxy). */
   readonly https: boolean;
@@ -37,12 +38,12 @@ export async function settleSession<Data extends SessionData>(
   status: number,
   now: () => Date,
 ): Promise<SessionOutcome> {
-  const { session } = exchange;
+  const { session, state } = exchange;
   const vary = session.accessed; // read before our own calls below, which count as access too
   const secure = cookieIsSecure(options, exchange.https);
   // A failure thrown to the application before now is the application's to report.
-  const reported = session.storageErrorSurfaced;
-  const persisting = status < 500 && session.storageError === null;
+  const reported = state.surfaced;
+  const persisting = status < 500 && state.storageError === null;
   if (persisting) {
     try {
       await persist(session);
@@ -50,12 +51,12 @@ export async function settleSession<Data extends SessionData>(
       if (!(error instanceof ConnectorError)) return saveFailed(options, exchange, error, secure);
     }
   }
-  const failure = session.storageError;
+  const failure = state.storageError;
   if (failure !== null) return outage(options, failure, vary, !reported);
   return { kind: "send", vary, setCookie: vary ? cookieChange(options, exchange, persisting, secure, now()) : null };
 }
 
-async function persist(session: RequestSession<SessionData>): Promise<void> {
+async function persist(session: SessionStore<SessionData>): Promise<void> {
   if (!session.loaded && !session.modified) return; // never touched: nothing read, nothing written
   if (session.superseded) {
     // A key rotated moments ago: nothing to end, and a change is refused (SessionInterrupted).
@@ -77,7 +78,7 @@ async function persist(session: RequestSession<SessionData>): Promise<void> {
  */
 export function cookieChange(
   options: ResolvedHttpOptions,
-  { session, cookie }: SessionExchange<SessionData>,
+  { session, state, cookie }: SessionExchange<SessionData>,
   persisted: boolean,
   secure: boolean,
   now: Date,
@@ -89,7 +90,7 @@ export function cookieChange(
   if (!persisted) return null; // a 5xx response: a rotated key was not saved, so it must not be sent
   const expiresAt = session.getExpiryDate();
   const browserSession = session.getExpireAtBrowserClose();
-  const loaded = session.loadedExpiry;
+  const loaded = state.loadedExpiry;
   const unchanged = loaded?.expiresAt === expiresAt.getTime() && loaded.browserSession === browserSession;
   if (key === cookie.key && unchanged) return null;
   return sessionCookie(options, key, { expiresAt, browserSession, now }, secure);

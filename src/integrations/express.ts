@@ -1,10 +1,9 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { ConfigError } from "../errors.js";
 import { attachSession } from "../http/node-request.js";
-import { RequestSession } from "../http/request-session.js";
 import { SessionHttp, type SessionHttpOptions } from "../http/session-http.js";
 import type { SessionManager } from "../session-manager.js";
-import type { SessionData, SessionStore } from "../session-store.js";
+import { type SessionData, SessionStore } from "../session-store.js";
 
 /** Options of {@link session}: the core options or a `SessionManager`, plus the cookie and outage options. */
 export type ExpressSessionOptions<Data extends SessionData = SessionData> = SessionHttpOptions<Data>;
@@ -27,7 +26,7 @@ export interface SessionMiddleware<Data extends SessionData = SessionData> {
  */
 export function requestSession(req: object): SessionStore | null {
   const value: unknown = Reflect.get(req, "session");
-  return value instanceof RequestSession ? value : null;
+  return value instanceof SessionStore ? value : null;
 }
 
 /**

@@ -155,7 +155,6 @@ describe("App Router sessions (NextSession)", () => {
     const key = await stored();
     const session = await open(sealedStore({ session_id: key }));
     await session.load();
-    expect(session.writable).toBe(false);
     session.set("cart", []);
     await expect(session.save()).rejects.toThrow(SessionReadOnly);
     await expect(session.destroy()).rejects.toMatchObject({ code: "READ_ONLY" });
