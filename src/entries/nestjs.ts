@@ -1,5 +1,6 @@
 export type { Duration } from "../duration.js";
 export {
+  CurrentSession,
   SESSION_MODULE_OPTIONS,
   Session,
   SessionModule,

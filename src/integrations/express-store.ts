@@ -9,13 +9,14 @@ import {
   type StoredSession,
 } from "../connector.js";
 import type { Duration } from "../duration.js";
-import { type ExpiryChoice, isLive, touchIsDue } from "../expiry.js";
+import { isLive, touchIsDue } from "../expiry.js";
 import { hashSessionKey } from "../keys.js";
 import { writeSession } from "../save.js";
 import { type ResolvedSessionOptions, resolveOptions, type SessionLogger } from "../session-options.js";
 import { callConnector } from "../storage-call.js";
 import { checkUserId } from "../user-id.js";
 import { bridge, type Callback, storeBase } from "./express-session-bridge.js";
+import { cookieExpiry, isExpressData } from "./express-session-data.js";
 
 /** Options of {@link ExpressSessionStore}. */
 export interface ExpressSessionStoreOptions {
@@ -186,7 +187,7 @@ export class ExpressSessionStore extends storeBase() {
       id: hashSessionKey(sid),
       row: this.#rows.get(session) ?? null,
       data: new Map(Object.entries(plain)),
-      expiry: this.#expiry(session).choice,
+      expiry: cookieExpiry(session, this.#idleMs(), this.#options.clock()).choice,
       userId: { value: owner === null ? null : checkUserId(owner) },
       forced: false,
     });
@@ -197,7 +198,7 @@ export class ExpressSessionStore extends storeBase() {
     const now = this.#options.clock();
     const row = this.#rows.get(session) ?? (await this.#call("touch", (c) => c.getSession(id)));
     if (!this.#live(row)) return;
-    const { expiresAt, lifetimeMs } = this.#expiry(session, now);
+    const { expiresAt, lifetimeMs } = cookieExpiry(session, this.#idleMs(), now);
     if (!touchIsDue(row.expiresAt, now, lifetimeMs) || expiresAt.getTime() <= row.expiresAt.getTime()) return;
     if (await this.#call("touch", (c) => c.touchSession(id, expiresAt, now))) {
       this.#rows.set(session, { ...row, expiresAt, updatedAt: now });
@@ -219,28 +220,10 @@ export class ExpressSessionStore extends storeBase() {
     }
   }
 
-  /**
-   * The deadline the cookie asks for (a fixed one: express-session moves `cookie.expires` itself),
-   * or the sliding idle timeout for a browser-session cookie; and the lifetime the touch rule
-   * measures halves of.
-   */
-  #expiry(
-    session: ExpressData,
-    now = this.#options.clock(),
-  ): { choice: ExpiryChoice; expiresAt: Date; lifetimeMs: number } {
-    const expires = session.cookie?.expires;
-    const at = expires ? new Date(expires) : null;
-    if (at !== null && !Number.isNaN(at.getTime())) {
-      const maxAge = session.cookie.originalMaxAge;
-      return { choice: { kind: "at", at }, expiresAt: at, lifetimeMs: maxAge ?? at.getTime() - now.getTime() };
-    }
-    const lifetimeMs = this.#idleMs(now);
-    return { choice: { kind: "browser" }, expiresAt: new Date(now.getTime() + lifetimeMs), lifetimeMs };
-  }
-
-  #idleMs(now: Date): number {
-    const { idleTimeout } = this.#options.policy;
-    return add(now, idleTimeout).getTime() - now.getTime();
+  /** The idle timeout in milliseconds (measured from now: a `Duration` in months varies). */
+  #idleMs(): number {
+    const now = this.#options.clock();
+    return add(now, this.#options.policy.idleTimeout).getTime() - now.getTime();
   }
 
   #parse(text: string): ExpressData | null {
@@ -253,10 +236,4 @@ export class ExpressSessionStore extends storeBase() {
     this.#options.logger.warn?.("stored session is not an express-session session; ignoring it");
     return null;
   }
-}
-
-function isExpressData(value: unknown): value is ExpressData {
-  if (typeof value !== "object" || value === null) return false;
-  const cookie: unknown = Reflect.get(value, "cookie");
-  return typeof cookie === "object" && cookie !== null;
 }

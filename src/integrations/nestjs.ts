@@ -47,7 +47,7 @@ interface Routing {
 /**
  * Sessions for a NestJS application on the Express platform. Applies the session middleware to
  * every route (or those configured) and makes {@link SessionManager} injectable everywhere (the
- * module is global). Handlers receive the session with the {@link Session} decorator.
+ * module is global). Handlers receive the session with the {@link CurrentSession} decorator.
  *
  * @example
  * SessionModule.forRootAsync({
@@ -118,12 +118,19 @@ function sessionModule(imports: NonNullable<ModuleMetadata["imports"]>, optionsP
 
 /**
  * The request's session, a `SessionStore` (unloaded until `await session.load()`). Type the
- * parameter with your data: `@Session() session: SessionStore<MyData>`.
+ * parameter with your data: `@CurrentSession() session: SessionStore<MyData>`. Named so that it
+ * does not shadow `@nestjs/common`'s own `Session` decorator (express-session's `req.session`).
  */
-export const Session = createParamDecorator((_data: unknown, context: ExecutionContext) => {
+export const CurrentSession = createParamDecorator((_data: unknown, context: ExecutionContext) => {
   const found = requestSession(context.switchToHttp().getRequest());
   if (found === null) {
     throw new ConfigError("No session on this request: SessionModule's middleware does not cover this route");
   }
   return found;
 });
+
+/**
+ * The name {@link CurrentSession} had before 0.2, kept as an alias.
+ * @deprecated It shadows `@nestjs/common`'s `Session` when both are imported; use `CurrentSession`.
+ */
+export const Session = CurrentSession;

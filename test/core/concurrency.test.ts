@@ -1,29 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { PrismaConnector } from "../../src/connectors/prisma.js";
 import { SessionConflict, SessionInterrupted, SessionManager } from "../../src/index.js";
-import { type Backend, backendNames, openBackend } from "../support/backends.js";
 import { openTestDatabase, providers, type TestDatabase } from "../support/databases.js";
+import { describeEachBackend } from "../support/each-backend.js";
 
-describe.each(backendNames)("concurrent saves on %s", (name) => {
-  let backend: Backend;
-  let sessions: SessionManager;
-
-  beforeAll(async () => {
-    backend = await openBackend(name);
-    sessions = new SessionManager({ connector: backend.connector });
-  });
-  afterAll(() => backend.close());
-
-  async function storedKey(data: Record<string, unknown>): Promise<string> {
-    const s = sessions.open(null);
-    s.update(data);
-    await s.save();
-    return s.sessionKey ?? "";
-  }
-
+describeEachBackend("concurrent saves on %s", (t) => {
   it("50 concurrent stores writing different keys into one session lose nothing", async () => {
-    const key = await storedKey({ base: true });
-    const stores = Array.from({ length: 50 }, () => sessions.open(key));
+    const key = await t.storedKey({ base: true });
+    const stores = Array.from({ length: 50 }, () => t.sessions.open(key));
     await Promise.all(stores.map((s) => s.load()));
     await Promise.all(
       stores.map(async (s, i) => {
@@ -31,73 +15,73 @@ describe.each(backendNames)("concurrent saves on %s", (name) => {
         await s.save();
       }),
     );
-    const again = sessions.open(key);
+    const again = t.sessions.open(key);
     await again.load();
     const expected: Record<string, unknown> = { base: true };
     for (let i = 0; i < 50; i++) expected[`k${i}`] = i;
     expect(again.toJSON()).toEqual(expected);
-    expect((await backend.readRow(again.id ?? ""))?.version).toBe(51);
+    expect((await t.backend.readRow(again.id ?? ""))?.version).toBe(51);
   });
 
   it("a concurrent delete and a concurrent set of other keys both survive", async () => {
-    const key = await storedKey({ a: 1, b: 2 });
-    const first = sessions.open(key);
-    const second = sessions.open(key);
+    const key = await t.storedKey({ a: 1, b: 2 });
+    const first = t.sessions.open(key);
+    const second = t.sessions.open(key);
     await Promise.all([first.load(), second.load()]);
     first.delete("a");
     second.set("c", 3);
     await first.save();
     await second.save();
-    const again = sessions.open(key);
+    const again = t.sessions.open(key);
     await again.load();
     expect(again.toJSON()).toEqual({ b: 2, c: 3 });
     expect(second.toJSON()).toEqual({ b: 2, c: 3 });
   });
 
   it("for the same key, the last writer wins", async () => {
-    const key = await storedKey({ theme: "light" });
-    const first = sessions.open(key);
-    const second = sessions.open(key);
+    const key = await t.storedKey({ theme: "light" });
+    const first = t.sessions.open(key);
+    const second = t.sessions.open(key);
     await Promise.all([first.load(), second.load()]);
     first.set("theme", "dark");
     second.set("theme", "blue");
     await first.save();
     await second.save();
-    const again = sessions.open(key);
+    const again = t.sessions.open(key);
     await again.load();
     expect(again.get("theme")).toBe("blue");
   });
 
   it("a session destroyed while another request held it is not resurrected by that request", async () => {
-    const key = await storedKey({ user: "ann" });
-    const holder = sessions.open(key);
+    const key = await t.storedKey({ user: "ann" });
+    const holder = t.sessions.open(key);
     await holder.load();
-    await sessions.open(key).destroy();
+    await t.sessions.open(key).destroy();
     holder.set("cart", [1]);
     await expect(holder.save()).rejects.toThrow(SessionInterrupted);
     expect(await holder.exists(key)).toBe(false);
   });
 
   it("a rotation racing a data write keeps both", async () => {
-    const key = await storedKey({ a: 1 });
-    const rotating = sessions.open(key);
-    const writing = sessions.open(key);
+    const key = await t.storedKey({ a: 1 });
+    const rotating = t.sessions.open(key);
+    const writing = t.sessions.open(key);
     await Promise.all([rotating.load(), writing.load()]);
     await rotating.assignNewSessionKey();
     writing.set("b", 2);
     await writing.save();
     await rotating.save();
-    const again = sessions.open(rotating.sessionKey);
+    const again = t.sessions.open(rotating.sessionKey);
     await again.load();
     expect(again.toJSON()).toEqual({ a: 1, b: 2 });
   });
 
   it("gives up with SessionConflict after maxSaveAttempts", async () => {
-    const key = await storedKey({ n: 0 });
-    const impatient = new SessionManager({ connector: backend.connector, maxSaveAttempts: 1 });
+    const key = await t.storedKey({ n: 0 });
+    const impatient = new SessionManager({ connector: t.backend.connector, maxSaveAttempts: 1 });
     const loser = impatient.open(key);
     await loser.load();
-    const winner = sessions.open(key);
+    const winner = t.sessions.open(key);
     await winner.load();
     winner.set("n", 1);
     await winner.save();

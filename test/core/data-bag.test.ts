@@ -1,23 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { describe, expect, it } from "@jest/globals";
 import { SessionError, SessionManager, type SessionStore } from "../../src/index.js";
-import { type Backend, backendNames, countCalls, openBackend } from "../support/backends.js";
+import { countCalls } from "../support/backends.js";
+import { describeEachBackend } from "../support/each-backend.js";
 
-describe.each(backendNames)("the data bag on %s", (name) => {
-  let backend: Backend;
-  let sessions: SessionManager;
-
-  beforeAll(async () => {
-    backend = await openBackend(name);
-    sessions = new SessionManager({ connector: backend.connector });
-  });
-  afterAll(() => backend.close());
-
+describeEachBackend("the data bag on %s", (t) => {
   /** A stored session holding `data`, reopened from its key (loaded, unmodified). */
   async function stored(data: Record<string, unknown>): Promise<SessionStore> {
-    const first = sessions.open(null);
+    const first = t.sessions.open(null);
     first.update(data);
     await first.save();
-    const again = sessions.open(first.sessionKey);
+    const again = t.sessions.open(first.sessionKey);
     await again.load();
     return again;
   }
@@ -73,7 +65,7 @@ describe.each(backendNames)("the data bag on %s", (name) => {
     });
 
     it("clearing an empty session leaves it unmodified", async () => {
-      const s = sessions.open(null);
+      const s = t.sessions.open(null);
       s.clear();
       expect(s.modified).toBe(false);
     });
@@ -82,7 +74,7 @@ describe.each(backendNames)("the data bag on %s", (name) => {
       const s = await stored({ flag: false, keep: 1 });
       expect(s.pop("flag")).toBe(false);
       await s.save();
-      const again = sessions.open(s.sessionKey);
+      const again = t.sessions.open(s.sessionKey);
       await again.load();
       expect(again.toJSON()).toEqual({ keep: 1 });
     });
@@ -91,7 +83,7 @@ describe.each(backendNames)("the data bag on %s", (name) => {
       const s = await stored({ user: "ann", cart: [1] });
       s.clear();
       await s.save();
-      const again = sessions.open(s.sessionKey);
+      const again = t.sessions.open(s.sessionKey);
       await again.load();
       expect(again.size).toBe(0);
       expect(await again.exists()).toBe(true);
@@ -104,7 +96,7 @@ describe.each(backendNames)("the data bag on %s", (name) => {
       expect(s.modified).toBe(false);
       expect(s.needsUpdate()).toBe(true);
       await s.save();
-      const again = sessions.open(s.sessionKey);
+      const again = t.sessions.open(s.sessionKey);
       await again.load();
       expect(again.get("cart")).toEqual(["apple", "pear"]);
     });
@@ -119,17 +111,17 @@ describe.each(backendNames)("the data bag on %s", (name) => {
 
     it("setting modified by hand forces a save, even before load", async () => {
       const first = await stored({ a: 1 });
-      const before = await backend.readRow(first.id ?? "");
-      const s = sessions.open(first.sessionKey);
+      const before = await t.backend.readRow(first.id ?? "");
+      const s = t.sessions.open(first.sessionKey);
       s.modified = true;
       expect(s.needsUpdate()).toBe(true);
       await s.save();
-      const after = await backend.readRow(first.id ?? "");
+      const after = await t.backend.readRow(first.id ?? "");
       expect(after?.version).toBe((before?.version ?? 0) + 1);
     });
 
     it("an untouched new session is not saved", async () => {
-      const { connector, calls } = countCalls(backend.connector);
+      const { connector, calls } = countCalls(t.backend.connector);
       const s = new SessionManager({ connector }).open(null);
       expect(s.needsUpdate()).toBe(false);
       await s.save();
@@ -169,7 +161,7 @@ describe.each(backendNames)("the data bag on %s", (name) => {
     });
 
     it("typed data: get returns the declared type", async () => {
-      const typed = new SessionManager<{ cart: string[]; visits: number }>({ connector: backend.connector });
+      const typed = new SessionManager<{ cart: string[]; visits: number }>({ connector: t.backend.connector });
       const s = typed.open(null);
       s.set("visits", 1);
       s.set("cart", ["x"]);
@@ -183,7 +175,7 @@ describe.each(backendNames)("the data bag on %s", (name) => {
   describe("lazy loading", () => {
     it("every data method refuses to run before load() on a store with a key", async () => {
       const s0 = await stored({ a: 1 });
-      const s = sessions.open(s0.sessionKey);
+      const s = t.sessions.open(s0.sessionKey);
       const reads: Array<() => unknown> = [
         () => s.get("a"),
         () => s.has("a"),
@@ -207,7 +199,7 @@ describe.each(backendNames)("the data bag on %s", (name) => {
     });
 
     it("a store without a key is loaded from the start and never queries", async () => {
-      const { connector, calls } = countCalls(backend.connector);
+      const { connector, calls } = countCalls(t.backend.connector);
       const s = new SessionManager({ connector }).open(null);
       expect(s.loaded).toBe(true);
       expect(await s.load()).toEqual({});
@@ -216,7 +208,7 @@ describe.each(backendNames)("the data bag on %s", (name) => {
 
     it("load() twice reads storage once; force reloads and drops unsaved changes", async () => {
       const s0 = await stored({ a: 1 });
-      const { connector, calls } = countCalls(backend.connector);
+      const { connector, calls } = countCalls(t.backend.connector);
       const s = new SessionManager({ connector }).open(s0.sessionKey);
       expect(await s.load()).toEqual({ a: 1 });
       s.set("a", 2);
@@ -231,10 +223,10 @@ describe.each(backendNames)("the data bag on %s", (name) => {
 
     it("save() loads first when needed, so nothing stored is lost", async () => {
       const s0 = await stored({ a: 1 });
-      const s = sessions.open(s0.sessionKey);
+      const s = t.sessions.open(s0.sessionKey);
       s.modified = true;
       await s.save();
-      const again = sessions.open(s0.sessionKey);
+      const again = t.sessions.open(s0.sessionKey);
       await again.load();
       expect(again.toJSON()).toEqual({ a: 1 });
     });
@@ -245,7 +237,7 @@ describe.each(backendNames)("the data bag on %s", (name) => {
       const s = await stored({ a: 1 });
       const id = s.id ?? "";
       await s.destroy();
-      expect(await backend.readRow(id)).toBeNull();
+      expect(await t.backend.readRow(id)).toBeNull();
       expect(s.sessionKey).toBeNull();
       expect(s.size).toBe(0);
       expect(s.destroyed).toBe(true);
@@ -254,10 +246,10 @@ describe.each(backendNames)("the data bag on %s", (name) => {
 
     it("destroy() is idempotent and works without a prior load", async () => {
       const s0 = await stored({ a: 1 });
-      const s = sessions.open(s0.sessionKey);
+      const s = t.sessions.open(s0.sessionKey);
       await s.destroy();
       await s.destroy();
-      expect(await sessions.open(null).exists(s0.sessionKey)).toBe(false);
+      expect(await t.sessions.open(null).exists(s0.sessionKey)).toBe(false);
     });
 
     it("destroy(otherKey) deletes that session only and leaves this store's data alone", async () => {
@@ -271,14 +263,14 @@ describe.each(backendNames)("the data bag on %s", (name) => {
     });
 
     it("exists() counts an empty stored session as existing", async () => {
-      const s = sessions.open(null);
+      const s = t.sessions.open(null);
       s.modified = true;
       await s.save();
-      expect(await sessions.open(null).exists(s.sessionKey)).toBe(true);
+      expect(await t.sessions.open(null).exists(s.sessionKey)).toBe(true);
     });
 
     it("exists() is false for no key, a malformed key or an unknown key, without throwing", async () => {
-      const s = sessions.open(null);
+      const s = t.sessions.open(null);
       expect(await s.exists()).toBe(false);
       expect(await s.exists("../../etc/passwd")).toBe(false);
       expect(await s.exists("A".repeat(32))).toBe(false);

@@ -2,8 +2,9 @@ import { createHash } from "node:crypto";
 import { inspect } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { SessionManager, SessionStore } from "../../src/index.js";
-import { type Backend, backendNames, countCalls, openBackend } from "../support/backends.js";
+import { type Backend, countCalls, openBackend } from "../support/backends.js";
 import { providers } from "../support/databases.js";
+import { describeEachBackend } from "../support/each-backend.js";
 
 describe("generated keys", () => {
   it("are 32 URL-safe characters (about 190 bits) and never repeat", () => {
@@ -13,16 +14,7 @@ describe("generated keys", () => {
   });
 });
 
-describe.each(backendNames)("key handling on %s", (name) => {
-  let backend: Backend;
-  let sessions: SessionManager;
-
-  beforeAll(async () => {
-    backend = await openBackend(name);
-    sessions = new SessionManager({ connector: backend.connector });
-  });
-  afterAll(() => backend.close());
-
+describeEachBackend("key handling on %s", (t) => {
   it.each([
     ["a path", "../../victim"],
     ["an absolute path", "/etc/passwd"],
@@ -33,7 +25,7 @@ describe.each(backendNames)("key handling on %s", (name) => {
     ["an empty string", ""],
     ["a huge value", "A".repeat(100_000)],
   ])("a malformed key (%s) is no session and costs no query", async (_label, key) => {
-    const { connector, calls } = countCalls(backend.connector);
+    const { connector, calls } = countCalls(t.backend.connector);
     const s = new SessionManager({ connector }).open(key);
     expect(s.sessionKey).toBeNull();
     expect(s.loaded).toBe(true);
@@ -44,7 +36,7 @@ describe.each(backendNames)("key handling on %s", (name) => {
 
   it("an unknown but well-formed key is never adopted: the save gets a fresh key", async () => {
     const forged = SessionStore.generateSessionId();
-    const s = sessions.open(forged);
+    const s = t.sessions.open(forged);
     await s.load();
     expect(s.sessionKey).toBeNull();
     s.set("user", "victim");
@@ -55,7 +47,7 @@ describe.each(backendNames)("key handling on %s", (name) => {
   });
 
   it("toString and util.inspect show a redacted key, never the whole key", async () => {
-    const s = sessions.open(null);
+    const s = t.sessions.open(null);
     s.set("cart", []);
     await s.save();
     const key = s.sessionKey ?? "";

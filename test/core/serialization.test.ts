@@ -1,24 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { describe, expect, it } from "@jest/globals";
 import { jsonSerializer, type Serializer, SessionManager, SessionStore, UnserializableValue } from "../../src/index.js";
-import { type Backend, backendNames, openBackend } from "../support/backends.js";
+import { describeEachBackend } from "../support/each-backend.js";
 
-describe.each(backendNames)("serialization on %s", (name) => {
-  let backend: Backend;
-  let sessions: SessionManager;
-
-  beforeAll(async () => {
-    backend = await openBackend(name);
-    sessions = new SessionManager({ connector: backend.connector });
-  });
-  afterAll(() => backend.close());
-
+describeEachBackend("serialization on %s", (t) => {
   it("JSON round-trips nested data, unicode (lone surrogates and NUL too) and Dates (as Dates)", async () => {
     const when = new Date("2026-05-04T03:02:01.123Z");
     const value = { when, list: [1, "two", null, { deep: [when] }], text: 'naïve "quoted"\n😀\u0000\ud800' };
-    const s = sessions.open(null);
+    const s = t.sessions.open(null);
     s.set("value", value);
     await s.save();
-    const again = sessions.open(s.sessionKey);
+    const again = t.sessions.open(s.sessionKey);
     await again.load();
     const loaded = again.get("value") as typeof value;
     expect(loaded).toEqual(value);
@@ -27,10 +18,10 @@ describe.each(backendNames)("serialization on %s", (name) => {
   });
 
   async function roundTrip(key: string, value: unknown): Promise<unknown> {
-    const s = sessions.open(null);
+    const s = t.sessions.open(null);
     s.set(key, value);
     await s.save();
-    const again = sessions.open(s.sessionKey);
+    const again = t.sessions.open(s.sessionKey);
     await again.load();
     expect(again.needsUpdate()).toBe(false);
     return again.get(key);
@@ -39,16 +30,16 @@ describe.each(backendNames)("serialization on %s", (name) => {
   describe("data shaped like a type tag is data (the types are noted apart from it)", () => {
     it('{"$date": "yesterday"} comes back as itself, and the session keeps saving and rotating', async () => {
       const prefs = JSON.parse('{"since":{"$date":"yesterday"}}');
-      const s = sessions.open(null);
+      const s = t.sessions.open(null);
       s.set("prefs", prefs);
       await s.save();
-      const again = sessions.open(s.sessionKey);
+      const again = t.sessions.open(s.sessionKey);
       await again.load();
       expect(again.get("prefs")).toEqual(prefs);
       again.set("more", 1);
       await again.assignNewSessionKey();
       await again.save();
-      const rotated = sessions.open(again.sessionKey);
+      const rotated = t.sessions.open(again.sessionKey);
       await rotated.load();
       expect(rotated.toJSON()).toEqual({ prefs, more: 1 });
     });
@@ -126,7 +117,7 @@ describe.each(backendNames)("serialization on %s", (name) => {
     ["an object with symbol keys", { [Symbol("k")]: 1 }, "bad"],
     ["a class instance inside a Map", new Map([["k", new Money(1)]]), "bad[0][1]"],
   ])("set() refuses %s with UnserializableValue naming where it sits", (_label, value, where) => {
-    const s = sessions.open(null);
+    const s = t.sessions.open(null);
     let error: unknown;
     try {
       s.set("bad", value);
@@ -141,7 +132,7 @@ describe.each(backendNames)("serialization on %s", (name) => {
   it("set() refuses a circular structure, naming where the cycle closes", () => {
     const loop: Record<string, unknown> = { inner: {} };
     (loop.inner as Record<string, unknown>).back = loop;
-    const s = sessions.open(null);
+    const s = t.sessions.open(null);
     expect(() => s.set("loop", loop)).toThrow(expect.objectContaining({ path: ["loop", "inner", "back"] }));
   });
 
@@ -163,8 +154,8 @@ describe.each(backendNames)("serialization on %s", (name) => {
     async function legacy(data: string): Promise<SessionStore> {
       const key = SessionStore.generateSessionId();
       const now = Date.now();
-      await backend.connector.createSession({
-        id: sessions.idOf(key) ?? "",
+      await t.backend.connector.createSession({
+        id: t.sessions.idOf(key) ?? "",
         data,
         userId: null,
         version: 1,
@@ -175,7 +166,7 @@ describe.each(backendNames)("serialization on %s", (name) => {
         createdAt: new Date(now),
         updatedAt: new Date(now),
       });
-      const s = sessions.open(key);
+      const s = t.sessions.open(key);
       await s.load();
       return s;
     }
@@ -192,14 +183,14 @@ describe.each(backendNames)("serialization on %s", (name) => {
       expect(s.needsUpdate()).toBe(false);
       s.set("n", 2);
       await s.save();
-      const row = await backend.readRow(s.id ?? "");
+      const row = await t.backend.readRow(s.id ?? "");
       expect(row?.data.startsWith("[1,")).toBe(true);
       expect(jsonSerializer.parse(row?.data ?? "")).toEqual({ when: new Date("2026-05-04T03:02:01.123Z"), n: 2 });
     });
   });
 
   it("save() refuses a value made unserializable in place, naming the key", async () => {
-    const s = sessions.open(null);
+    const s = t.sessions.open(null);
     const box: Record<string, unknown> = { ok: 1 };
     s.set("box", box);
     box.fn = () => 1;
@@ -208,7 +199,7 @@ describe.each(backendNames)("serialization on %s", (name) => {
   });
 
   it("the payload limit is enforced on save with an error that gives the size", async () => {
-    const small = new SessionManager({ connector: backend.connector, maxPayloadBytes: 1024 });
+    const small = new SessionManager({ connector: t.backend.connector, maxPayloadBytes: 1024 });
     const s = small.open(null);
     s.set("blob", "x".repeat(2000));
     await expect(s.save()).rejects.toMatchObject({
@@ -221,10 +212,10 @@ describe.each(backendNames)("serialization on %s", (name) => {
   });
 
   it("the default limit of 64 KiB accepts a 60 KB session", async () => {
-    const s = sessions.open(null);
+    const s = t.sessions.open(null);
     s.set("blob", "é".repeat(30_000));
     await s.save();
-    const again = sessions.open(s.sessionKey);
+    const again = t.sessions.open(s.sessionKey);
     await again.load();
     expect((again.get("blob") as string).length).toBe(30_000);
   });
@@ -234,11 +225,11 @@ describe.each(backendNames)("serialization on %s", (name) => {
       stringify: (data) => [...JSON.stringify(data)].reverse().join(""),
       parse: (text) => JSON.parse([...text].reverse().join("")),
     };
-    const custom = new SessionManager({ connector: backend.connector, serializer: reversed });
+    const custom = new SessionManager({ connector: t.backend.connector, serializer: reversed });
     const s = custom.open(null);
     s.set("word", "abc");
     await s.save();
-    expect((await backend.readRow(s.id ?? ""))?.data).toBe('}"cba":"drow"{');
+    expect((await t.backend.readRow(s.id ?? ""))?.data).toBe('}"cba":"drow"{');
     const again = custom.open(s.sessionKey);
     await again.load();
     expect(again.get("word")).toBe("abc");

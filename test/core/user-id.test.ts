@@ -8,19 +8,11 @@ import {
   type SessionConnector,
   SessionManager,
 } from "../../src/index.js";
-import { type Backend, backendNames, countCalls, openBackend } from "../support/backends.js";
+import { countCalls } from "../support/backends.js";
 import { openTestDatabase, type Provider, providers, type TestDatabase } from "../support/databases.js";
+import { describeEachBackend } from "../support/each-backend.js";
 
-describe.each(backendNames)("owner ids on %s", (name) => {
-  let backend: Backend;
-  let sessions: SessionManager;
-
-  beforeAll(async () => {
-    backend = await openBackend(name);
-    sessions = new SessionManager({ connector: backend.connector });
-  });
-  afterAll(() => backend.close());
-
+describeEachBackend("owner ids on %s", (t) => {
   it.each([
     ["a lone high surrogate", "ann\ud800"],
     ["a lone low surrogate", "\udc00ann"],
@@ -29,7 +21,7 @@ describe.each(backendNames)("owner ids on %s", (name) => {
     ["one character over the limit", "x".repeat(MAX_USER_ID_LENGTH + 1)],
     ["a number", 42],
   ])("an id with %s is refused on assignment (INVALID_USER_ID), before any query", async (_label, value) => {
-    const { connector, calls } = countCalls(backend.connector);
+    const { connector, calls } = countCalls(t.backend.connector);
     const s = new SessionManager({ connector }).open(null);
     expect(() => {
       s.userId = value as string;
@@ -43,22 +35,22 @@ describe.each(backendNames)("owner ids on %s", (name) => {
 
   it(`an id of ${MAX_USER_ID_LENGTH} characters outside the BMP is stored, listed and logged out exactly`, async () => {
     const id = "😀".repeat(MAX_USER_ID_LENGTH);
-    const s = sessions.open(null);
+    const s = t.sessions.open(null);
     s.userId = id;
     s.set("a", 1);
     await s.save();
-    expect((await backend.readRow(s.id ?? ""))?.userId).toBe(id);
-    expect((await sessions.listUserSessions(id)).map((row) => row.id)).toEqual([s.id]);
-    await expect(sessions.destroyUserSessions(id)).resolves.toBe(1);
+    expect((await t.backend.readRow(s.id ?? ""))?.userId).toBe(id);
+    expect((await t.sessions.listUserSessions(id)).map((row) => row.id)).toEqual([s.id]);
+    await expect(t.sessions.destroyUserSessions(id)).resolves.toBe(1);
     expect(await s.exists()).toBe(false);
   });
 
   it("a valid surrogate pair and other control characters are fine", async () => {
     const id = "ann\ud83d\ude00\t\u0001";
-    const s = sessions.open(null);
+    const s = t.sessions.open(null);
     s.userId = id;
     await s.save();
-    expect((await sessions.listUserSessions(id)).map((row) => row.id)).toEqual([s.id]);
+    expect((await t.sessions.listUserSessions(id)).map((row) => row.id)).toEqual([s.id]);
   });
 });
 

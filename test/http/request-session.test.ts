@@ -119,6 +119,7 @@ describe("a request's session (openRequestSession) with the database stopped", (
     const { session: s, state } = open(null, "fail-closed");
     s.set("a", 1);
     await expect(s.save()).rejects.toThrow(ConnectorError);
+    expect(state.storageError).toBeInstanceOf(ConnectorError);
   });
 
   it("a log-out that cannot reach storage always throws: it never looks done", async () => {

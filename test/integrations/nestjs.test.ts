@@ -6,7 +6,7 @@ import request from "supertest";
 import { PrismaClient } from "../../prisma/generated/postgresql/client.js";
 import { PrismaConnector } from "../../src/connectors/prisma.js";
 import { MemoryConnector, SessionManager, type SessionStore } from "../../src/index.js";
-import { Session, SessionModule, type SessionModuleOptions } from "../../src/integrations/nestjs.js";
+import { CurrentSession, Session, SessionModule, type SessionModuleOptions } from "../../src/integrations/nestjs.js";
 import { openTestDatabase, providers, type TestDatabase, type TestPrismaClient } from "../support/databases.js";
 import { cookieHeader, cookieSet, setCookies } from "./helpers.js";
 
@@ -20,7 +20,7 @@ class AccountController {
   constructor(@Inject(SessionManager) private readonly sessions: SessionManager<Data>) {}
 
   @Get("count")
-  async count(@Session() session: SessionStore<Data>): Promise<{ count: number }> {
+  async count(@CurrentSession() session: SessionStore<Data>): Promise<{ count: number }> {
     await session.load();
     const count = (session.get("count") ?? 0) + 1;
     session.set("count", count);
@@ -28,7 +28,7 @@ class AccountController {
   }
 
   @Get("me")
-  async me(@Session() session: SessionStore<Data>): Promise<Partial<Data>> {
+  async me(@CurrentSession() session: SessionStore<Data>): Promise<Partial<Data>> {
     return session.load();
   }
 
@@ -38,7 +38,7 @@ class AccountController {
   }
 
   @Post("login")
-  async login(@Session() session: SessionStore<Data>): Promise<Partial<Data>> {
+  async login(@CurrentSession() session: SessionStore<Data>): Promise<Partial<Data>> {
     await session.assignNewSessionKey();
     session.userId = "ann";
     session.set("user", "ann");
@@ -46,13 +46,13 @@ class AccountController {
   }
 
   @Post("logout")
-  async logout(@Session() session: SessionStore<Data>): Promise<string> {
+  async logout(@CurrentSession() session: SessionStore<Data>): Promise<string> {
     await session.destroy();
     return "bye";
   }
 
   @Post("logout-others")
-  async logoutOthers(@Session() session: SessionStore<Data>): Promise<{ removed: number }> {
+  async logoutOthers(@CurrentSession() session: SessionStore<Data>): Promise<{ removed: number }> {
     await session.load();
     const user = session.userId;
     return { removed: user === null ? 0 : await this.sessions.destroyUserSessions(user, { except: session }) };
@@ -88,6 +88,12 @@ function withPrisma(prisma: TestPrismaClient | PrismaClient, extra: Partial<Sess
     }),
   });
 }
+
+describe("the session parameter decorator", () => {
+  it("is CurrentSession, which does not shadow @nestjs/common's Session; the old name is an alias of it", () => {
+    expect(Session).toBe(CurrentSession);
+  });
+});
 
 describe.each(providers)("SessionModule on %s", (provider) => {
   let db: TestDatabase;

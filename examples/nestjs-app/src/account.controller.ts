@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post } from "@nestjs/common";
-import { Session } from "../../../src/entries/nestjs.js";
+import { CurrentSession } from "../../../src/entries/nestjs.js";
 import { SessionManager, type SessionStore } from "../../../src/index.js";
 
 export type Data = { user: string; cart: string[]; [key: string]: unknown };
@@ -10,7 +10,7 @@ export class AccountController {
 
   /** The session's data and owner. */
   @Get("me")
-  async me(@Session() session: SessionStore<Data>) {
+  async me(@CurrentSession() session: SessionStore<Data>) {
     const data = await session.load();
     return { user: session.userId, data };
   }
@@ -18,7 +18,7 @@ export class AccountController {
   /** Sign in: a new key (against fixation), the data kept, the owner recorded. */
   @Post("sign-in")
   @HttpCode(200)
-  async signIn(@Session() session: SessionStore<Data>, @Body() body: { user?: unknown }) {
+  async signIn(@CurrentSession() session: SessionStore<Data>, @Body() body: { user?: unknown }) {
     const user = typeof body.user === "string" ? body.user.trim() : "";
     if (user === "") return { error: "user is required" };
     await session.assignNewSessionKey();
@@ -30,7 +30,11 @@ export class AccountController {
   /** Changes one key of the session's data; parallel requests changing other keys are merged. */
   @Post("data/:key")
   @HttpCode(200)
-  async setData(@Session() session: SessionStore<Data>, @Param("key") key: string, @Body() body: { value?: unknown }) {
+  async setData(
+    @CurrentSession() session: SessionStore<Data>,
+    @Param("key") key: string,
+    @Body() body: { value?: unknown },
+  ) {
     await session.load();
     if (key !== "user") session.set(key, body.value);
     return session.toJSON();
@@ -38,7 +42,7 @@ export class AccountController {
 
   @Post("cart")
   @HttpCode(200)
-  async addToCart(@Session() session: SessionStore<Data>, @Body() body: { item?: unknown }) {
+  async addToCart(@CurrentSession() session: SessionStore<Data>, @Body() body: { item?: unknown }) {
     await session.load();
     session.set("cart", [...(session.get("cart") ?? []), String(body.item)]);
     return { cart: session.get("cart") };
@@ -46,7 +50,7 @@ export class AccountController {
 
   /** The signed-in user's sessions ("devices"); `current` marks this one. */
   @Get("devices")
-  async devices(@Session() session: SessionStore<Data>) {
+  async devices(@CurrentSession() session: SessionStore<Data>) {
     await session.load();
     if (session.userId === null) return [];
     const list = await this.sessions.listUserSessions(session.userId);
@@ -55,7 +59,7 @@ export class AccountController {
 
   @Post("sign-out-others")
   @HttpCode(200)
-  async signOutOthers(@Session() session: SessionStore<Data>) {
+  async signOutOthers(@CurrentSession() session: SessionStore<Data>) {
     await session.load();
     if (session.userId === null) return { removed: 0 };
     return { removed: await this.sessions.destroyUserSessions(session.userId, { except: session }) };
@@ -63,7 +67,7 @@ export class AccountController {
 
   @Post("sign-out")
   @HttpCode(200)
-  async signOut(@Session() session: SessionStore<Data>) {
+  async signOut(@CurrentSession() session: SessionStore<Data>) {
     await session.destroy();
     return { signedOut: true };
   }
