@@ -1,6 +1,6 @@
 // Conformance cases: cleanup batches, ties, resuming, dry runs, bad limits.
 // Like the rest of the suite, these use the test runner's globals (describe, it, expect).
-import type { ConformanceContext } from "./conformance.js";
+import type { ConformanceContext } from "./conformance-types.js";
 import { DAY, HOUR, makeRow, newId, shift, withMillis } from "./fixtures.js";
 
 /** Registers the cases; `ctx` reaches the connector under test. */

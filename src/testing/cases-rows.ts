@@ -1,7 +1,7 @@
 // Conformance cases: reading and writing one row (get, create, compare-and-swap, markers, clock, touch, destroy, races).
 // Like the rest of the suite, these use the test runner's globals (describe, it, expect).
 import type { StoredSession } from "../connector.js";
-import type { ConformanceContext } from "./conformance.js";
+import type { ConformanceContext } from "./conformance-types.js";
 import { CONCURRENCY, DAY, HOUR, MINUTE, makeRow, makeWrite, newId, shift, withMillis } from "./fixtures.js";
 
 /** Registers the cases; `ctx` reaches the connector under test. */

@@ -1,6 +1,6 @@
 // Conformance cases: per-user listing and log-out-everywhere.
 // Like the rest of the suite, these use the test runner's globals (describe, it, expect).
-import type { ConformanceContext } from "./conformance.js";
+import type { ConformanceContext } from "./conformance-types.js";
 import { DAY, HOUR, makeRow, newId, shift, summaryOf } from "./fixtures.js";
 
 /** Registers the cases; `ctx` reaches the connector under test. */

@@ -1,7 +1,7 @@
 // Rows, writes and times the conformance cases build, and stored rows read back.
 import { randomBytes } from "node:crypto";
 import type { SessionSummary, SessionWrite, StoredSession } from "../connector.js";
-import type { RawColumn, RawRow } from "./conformance.js";
+import type { RawColumn, RawRow } from "./conformance-types.js";
 
 export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;
