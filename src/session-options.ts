@@ -3,6 +3,7 @@ import type { SessionConnector } from "./connector.js";
 import type { Duration } from "./duration.js";
 import { ConfigError } from "./errors.js";
 import { checkDuration, durationMs, type ExpiryPolicy } from "./expiry.js";
+import { checkPositiveInteger } from "./numbers.js";
 import { jsonSerializer, type Serializer } from "./serializer.js";
 
 /** Where prisma-sessions reports what it does. Every method is optional; keys are always redacted. */
@@ -87,12 +88,6 @@ function isResolved(options: SessionOptions | ResolvedSessionOptions): options i
   return resolved.has(options);
 }
 
-function positiveInteger(value: number | undefined, fallback: number, name: string): number {
-  const result = value ?? fallback;
-  if (!Number.isInteger(result) || result < 1) throw new ConfigError(`${name} must be a positive integer`);
-  return result;
-}
-
 function duration(value: Duration | undefined, fallback: Duration, name: string): Duration {
   const given = value ?? fallback;
   if (typeof given !== "object" || given === null) throw new ConfigError(`${name} must be a date-fns Duration`);
@@ -144,8 +139,8 @@ export function resolveOptions(input: SessionOptions | ResolvedSessionOptions): 
       absoluteTimeout: window(input.absoluteTimeout, { days: 30 }, "absoluteTimeout"),
     },
     serializer: input.serializer ?? jsonSerializer,
-    maxPayloadBytes: positiveInteger(input.maxPayloadBytes, 65_536, "maxPayloadBytes"),
-    maxSaveAttempts: positiveInteger(input.maxSaveAttempts, 12, "maxSaveAttempts"),
+    maxPayloadBytes: checkPositiveInteger(input.maxPayloadBytes ?? 65_536, "maxPayloadBytes"),
+    maxSaveAttempts: checkPositiveInteger(input.maxSaveAttempts ?? 12, "maxSaveAttempts"),
     logger: input.logger ?? {},
     clock: input.clock ?? systemClock,
     operationTimeoutMs: milliseconds(input.operationTimeout, 5000, "operationTimeout"),

@@ -1,6 +1,7 @@
 import type { CleanupLock } from "../connector.js";
 import type { Duration } from "../duration.js";
 import { ConfigError } from "../errors.js";
+import { checkPositiveInteger } from "../numbers.js";
 import { millisecondsOf } from "../session-options.js";
 
 /** Where a running cleanup stands; passed to `onProgress` after every batch. */
@@ -59,7 +60,7 @@ export const DEFAULT_BATCH_SIZE = 1000;
 /** Validates cleanup options and fills in defaults (the one place they live). */
 export function resolveCleanupOptions(options: CleanupOptions): ResolvedCleanupOptions {
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
-  if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new ConfigError("batchSize must be a positive integer");
+  checkPositiveInteger(batchSize, "batchSize");
   const maxRuntimeMs =
     options.maxRuntime === undefined ? Number.POSITIVE_INFINITY : millisecondsOf(options.maxRuntime, "maxRuntime");
   if (maxRuntimeMs <= 0) throw new ConfigError("maxRuntime must be longer than zero");

@@ -1,4 +1,5 @@
 import { parseSetCookie } from "cookie";
+import { memoizeUntilFailure } from "../memo.js";
 
 /** The part of Next's cookie store (`await cookies()`, `NextResponse#cookies`) prisma-sessions uses. */
 export interface NextCookieStore {
@@ -26,16 +27,13 @@ interface NextHeaders {
   headers(): Promise<{ get(name: string): string | null }>;
 }
 
-let nextHeaders: Promise<NextHeaders> | undefined;
-
 /**
  * `next/headers`, imported on first use and cached, so importing prisma-sessions/next never
  * requires Next (better-auth does the same).
  */
-export function loadNextHeaders(): Promise<NextHeaders> {
-  nextHeaders ??= import("next/headers.js").then((module): NextHeaders => module);
-  return nextHeaders;
-}
+export const loadNextHeaders: () => Promise<NextHeaders> = memoizeUntilFailure(() =>
+  import("next/headers.js").then((module): NextHeaders => module),
+);
 
 /**
  * Next seals the cookie store while a Server Component renders: `set`, `delete` and `clear` all

@@ -1,5 +1,5 @@
 import type { CleanupLock, HeldCleanupLock } from "../connector.js";
-import { ConfigError } from "../errors.js";
+import { checkPositiveInteger } from "../numbers.js";
 import type { PinnedConnection } from "../sql/runner.js";
 import { checkPrismaCleanupOptions, type PrismaCleanupTargetOptions } from "./prisma-target.js";
 import { SqlCleanupLock } from "./sql-lock.js";
@@ -85,7 +85,7 @@ export class PrismaCleanupLock implements CleanupLock {
   constructor(client: PrismaLockClient, options: PrismaCleanupLockOptions) {
     const table = checkPrismaCleanupOptions(client, "$transaction", options);
     const maxWait = options.maxWait ?? 10_000;
-    if (!Number.isSafeInteger(maxWait) || maxWait < 1) throw new ConfigError("maxWait must be a positive integer");
+    checkPositiveInteger(maxWait, "maxWait");
     this.#lock = new SqlCleanupLock(options.provider, table, () => pinConnection(client, maxWait));
   }
 
