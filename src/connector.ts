@@ -21,7 +21,18 @@ export interface StoredSession {
   /** The cookie should carry no Max-Age/Expires ("until the browser closes"). */
   browserSession: boolean;
   createdAt: Date;
+  /** When the session was last written (data, owner or deadline): a device list's "last seen". */
   updatedAt: Date;
+  /** The client's User-Agent as last written (at most 191 characters), `null` when unknown. */
+  userAgent: string | null;
+  /** The client's address as the app's policy keeps it (full, truncated or none), `null` when unknown. */
+  clientAddress: string | null;
+}
+
+/** The client a request comes from, as a session records it for device lists. */
+export interface ClientInfo {
+  userAgent: string | null;
+  address: string | null;
 }
 
 /** Whether a row is a rotation marker (see {@link StoredSession}). */
@@ -40,6 +51,8 @@ export interface SessionWrite {
   absoluteExpiresAt: Date;
   browserSession: boolean;
   updatedAt: Date;
+  userAgent: string | null;
+  clientAddress: string | null;
 }
 
 /**
@@ -63,11 +76,12 @@ export interface SessionConnector {
   updateSession(id: string, expectedVersion: number, write: SessionWrite): Promise<boolean>;
 
   /**
-   * Extends the deadline without touching data or version: sets `expiresAt` and `updatedAt` only if
-   * the row exists and its current `expiresAt` is after `now` and before `expiresAt`. One statement;
-   * MUST NOT read-modify-write the data. Returns whether a row changed.
+   * Extends the deadline without touching data or version: sets `expiresAt` and `updatedAt` (and,
+   * when `client` is given, `userAgent` and `clientAddress`) only if the row exists and its current
+   * `expiresAt` is after `now` and before `expiresAt`. One statement; MUST NOT read-modify-write the
+   * data. Returns whether a row changed.
    */
-  touchSession(id: string, expiresAt: Date, now: Date): Promise<boolean>;
+  touchSession(id: string, expiresAt: Date, now: Date, client?: ClientInfo): Promise<boolean>;
 
   /** Deletes the row. Idempotent: a missing row is not an error. */
   destroySession(id: string): Promise<void>;

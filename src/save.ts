@@ -1,5 +1,5 @@
 import { add } from "date-fns";
-import { isRotationMarker, type SessionWrite, type StoredSession } from "./connector.js";
+import { type ClientInfo, isRotationMarker, type SessionWrite, type StoredSession } from "./connector.js";
 import { SessionConflict, SessionError, SessionExpired, SessionInterrupted } from "./errors.js";
 import { computeDeadlines, type ExpiryChoice, initialDeadlines, isLive, touchDeadline } from "./expiry.js";
 import { type Serializer, serializeData } from "./serializer.js";
@@ -23,6 +23,8 @@ export interface SaveState {
   forced: boolean;
   /** `data` as the caller already serialized it, so that a save serializes once. */
   text?: string;
+  /** Where the request comes from: recorded with the write (and the touch), for device lists. */
+  client?: ClientInfo | undefined;
 }
 
 /** The state after a successful save: the row as stored and the data it holds (merged, after a lost race). */
@@ -56,8 +58,14 @@ export async function writeSession(options: ResolvedSessionOptions, state: SaveS
   const now = options.clock();
   const expiresAt = touchDeadline(options.policy, row, now);
   if (expiresAt === null) return { row, data: state.data };
-  const touched = await callConnector(options, "touch", (c) => c.touchSession(row.id, expiresAt, now));
-  return { row: touched ? { ...row, expiresAt, updatedAt: now } : row, data: state.data };
+  // The client goes along only when it changed: the extension is the write it rides on.
+  const { client } = state;
+  const moved = client !== undefined && (client.userAgent !== row.userAgent || client.address !== row.clientAddress);
+  const seen = moved ? client : undefined;
+  const touched = await callConnector(options, "touch", (c) => c.touchSession(row.id, expiresAt, now, seen));
+  if (!touched) return { row, data: state.data };
+  const recorded = seen === undefined ? {} : { userAgent: seen.userAgent, clientAddress: seen.address };
+  return { row: { ...row, expiresAt, updatedAt: now, ...recorded }, data: state.data };
 }
 
 /** The write loop: insert or compare-and-swap, merge after a lost race, bounded by `maxSaveAttempts`. */
@@ -82,6 +90,8 @@ async function commit(options: ResolvedSessionOptions, state: SaveState, text: s
       userId: state.userId ? state.userId.value : (row?.userId ?? null),
       ...deadlines,
       updatedAt: now,
+      userAgent: state.client ? state.client.userAgent : (row?.userAgent ?? null),
+      clientAddress: state.client ? state.client.address : (row?.clientAddress ?? null),
     };
     const written =
       row === null
@@ -165,6 +175,8 @@ async function rotate(
     absoluteExpiresAt: until,
     browserSession: false,
     updatedAt: now,
+    userAgent: null,
+    clientAddress: null,
   };
   if (await callConnector(options, "save", (c) => c.updateSession(row.id, row.version, marker))) return moved;
   await callConnector(options, "save", (c) => c.destroySession(id));

@@ -1,3 +1,4 @@
+import type { ClientInfo } from "./connector.js";
 import type { ConnectorError } from "./errors.js";
 
 /** What a store was doing when a hook was called. */
@@ -21,4 +22,15 @@ export interface SessionHooks {
   afterLoad?(): void;
   /** After a write: a save that wrote, or a destroy of this session. */
   afterWrite?(operation: Exclude<StoreOperation, "load">): void;
+}
+
+/** What an integration knows of the request a store serves. */
+export interface StoreContext {
+  /** Policy around the store; see {@link SessionHooks}. */
+  hooks?: SessionHooks;
+  /**
+   * The client the request comes from: recorded with the session's writes (its creation, changes
+   * and the throttled deadline extension, never a write of its own) for device lists.
+   */
+  client?: ClientInfo;
 }

@@ -1,4 +1,4 @@
-import type { StoredSession } from "./connector.js";
+import type { ClientInfo, StoredSession } from "./connector.js";
 import { ConnectorError, SessionError, SessionInterrupted } from "./errors.js";
 import {
   computeDeadlines,
@@ -12,7 +12,7 @@ import {
 import { generateSessionKey, hashSessionKey, isValidSessionKey, redactSessionKey } from "./keys.js";
 import { writeSession } from "./save.js";
 import { checkValue, serializeData } from "./serializer.js";
-import type { SessionHooks, StoreOperation } from "./session-hooks.js";
+import type { SessionHooks, StoreContext, StoreOperation } from "./session-hooks.js";
 import { adoptRow } from "./session-load.js";
 import { type ResolvedSessionOptions, resolveOptions, type SessionOptions } from "./session-options.js";
 import { callConnector } from "./storage-call.js";
@@ -51,19 +51,22 @@ export class SessionStore<Data extends SessionData = SessionData> {
   /** Storage failed and a hook chose to go on without a session: nothing more is written. */
   #offline = false;
   readonly #hooks: SessionHooks;
+  readonly #client: ClientInfo | undefined;
 
   /**
    * @param sessionKey - the key from the cookie, or `null` for a new visitor. A value that is not
    *   a well-formed key is dropped at once: no query is ever made with it.
-   * @param hooks - policy an integration adds (see {@link SessionHooks}); none by default.
+   * @param context - what an integration adds: hooks (see {@link SessionHooks}) and the client the
+   *   request comes from (recorded for device lists).
    */
   constructor(
     sessionKey: string | null | undefined,
     options: SessionOptions | ResolvedSessionOptions,
-    hooks: SessionHooks = {},
+    context: StoreContext = {},
   ) {
     this.#options = resolveOptions(options);
-    this.#hooks = hooks;
+    this.#hooks = context.hooks ?? {};
+    this.#client = context.client;
     this.#key = isValidSessionKey(sessionKey) ? sessionKey : null;
     this.#loaded = this.#key === null;
     if (sessionKey && this.#key === null) this.#options.logger.debug?.("malformed session key ignored");
@@ -322,6 +325,7 @@ export class SessionStore<Data extends SessionData = SessionData> {
         expiry: this.#expiry,
         userId: this.#userId,
         forced: this.#modified,
+        client: this.#client,
       });
     } catch (error) {
       this.#goOffline(error, "save");

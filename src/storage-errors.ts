@@ -69,8 +69,20 @@ export function isWriteConflict(error: unknown): boolean {
   );
 }
 
-/** "Already exists" driver codes: PostgreSQL 42P07; MySQL/MariaDB ER_TABLE_EXISTS_ERROR, ER_DUP_KEYNAME. */
-const EXISTS_CODES = new Set<unknown>(["42P07", 1050, "1050", "ER_TABLE_EXISTS_ERROR", 1061, "1061", "ER_DUP_KEYNAME"]);
+/** "Already exists" driver codes: PostgreSQL 42P07, 42701 (column); MySQL/MariaDB ER_TABLE_EXISTS_ERROR, ER_DUP_FIELDNAME, ER_DUP_KEYNAME. */
+const EXISTS_CODES = new Set<unknown>([
+  "42P07",
+  "42701",
+  1050,
+  "1050",
+  "ER_TABLE_EXISTS_ERROR",
+  1060,
+  "1060",
+  "ER_DUP_FIELDNAME",
+  1061,
+  "1061",
+  "ER_DUP_KEYNAME",
+]);
 
 /** Looks through the error, its `cause`s and Prisma's `meta.driverAdapterError` for the driver's verdict. */
 export function isAlreadyExists(error: unknown): boolean {
@@ -79,6 +91,6 @@ export function isAlreadyExists(error: unknown): boolean {
     if (codes.some((code) => EXISTS_CODES.has(code))) return true;
     // SQLite has no specific code (SQLITE_ERROR), only the message.
     const sqlite = Reflect.get(link, "kind") === "sqlite" || codes.some((code) => String(code).startsWith("SQLITE_"));
-    return sqlite && /already exists/i.test(String(Reflect.get(link, "message")));
+    return sqlite && /already exists|duplicate column name/i.test(String(Reflect.get(link, "message")));
   });
 }

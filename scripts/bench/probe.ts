@@ -64,6 +64,8 @@ function write(id: string) {
     absoluteExpiresAt: new Date(now.getTime() + 30 * DAY_MS),
     browserSession: false,
     updatedAt: now,
+    userAgent: null,
+    clientAddress: null,
     version: (versions.get(id) ?? 1) + 1,
   };
 }
@@ -169,6 +171,8 @@ const stored = (): StoredSession => ({
   browserSession: false,
   createdAt: new Date(now),
   updatedAt: new Date(now),
+  userAgent: null,
+  clientAddress: null,
 });
 const instant: SessionConnector = {
   getSession: async () => stored(),

@@ -110,6 +110,8 @@ export async function createDemo(file: string): Promise<Demo> {
         browserSession: false,
         createdAt: past,
         updatedAt: past,
+        userAgent: null,
+        clientAddress: null,
       });
     }
     back(res);

@@ -1,5 +1,6 @@
 import { type Clock, systemClock } from "../clock.js";
 import {
+  type ClientInfo,
   type ExpiredBatch,
   isRotationMarker,
   type SessionConnector,
@@ -76,13 +77,14 @@ export class MemoryConnector implements SessionConnector, SessionInventory {
     return true;
   }
 
-  async touchSession(id: string, expiresAt: Date, now: Date): Promise<boolean> {
+  async touchSession(id: string, expiresAt: Date, now: Date, client?: ClientInfo): Promise<boolean> {
     const text = this.#rows.get(id);
     if (text === undefined) return false;
     const row = thaw(text);
     const current = row.expiresAt.getTime();
     if (current <= now.getTime() || current >= expiresAt.getTime()) return false;
-    this.#rows.set(id, freeze({ ...row, expiresAt, updatedAt: now }));
+    const seen = client === undefined ? {} : { userAgent: client.userAgent, clientAddress: client.address };
+    this.#rows.set(id, freeze({ ...row, expiresAt, updatedAt: now, ...seen }));
     return true;
   }
 

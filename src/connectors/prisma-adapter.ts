@@ -1,4 +1,5 @@
 import type {
+  ClientInfo,
   ExpiredBatch,
   SessionConnector,
   SessionInventory,
@@ -87,8 +88,8 @@ export class PrismaAdapterConnector implements SessionConnector, SessionInventor
     return (await this.#execute(this.#sql.update(id, expectedVersion, write))) === 1;
   }
 
-  async touchSession(id: string, expiresAt: Date, now: Date): Promise<boolean> {
-    return (await this.#execute(this.#sql.touch(id, expiresAt, now))) === 1;
+  async touchSession(id: string, expiresAt: Date, now: Date, client?: ClientInfo): Promise<boolean> {
+    return (await this.#execute(this.#sql.touch(id, expiresAt, now, client))) === 1;
   }
 
   async destroySession(id: string): Promise<void> {

@@ -1,4 +1,5 @@
 import type {
+  ClientInfo,
   ExpiredBatch,
   SessionConnector,
   SessionInventory,
@@ -24,6 +25,8 @@ const SUMMARY = {
   browserSession: true,
   createdAt: true,
   updatedAt: true,
+  userAgent: true,
+  clientAddress: true,
 } as const;
 
 /**
@@ -130,10 +133,11 @@ export class PrismaConnector<Model extends string = "session"> implements Sessio
     return count === 1;
   }
 
-  async touchSession(id: string, expiresAt: Date, now: Date): Promise<boolean> {
+  async touchSession(id: string, expiresAt: Date, now: Date, client?: ClientInfo): Promise<boolean> {
+    const seen = client === undefined ? {} : { userAgent: client.userAgent, clientAddress: client.address };
     const { count } = await this.#table.updateMany({
       where: { id, expiresAt: { gt: now, lt: expiresAt } },
-      data: { expiresAt, updatedAt: now },
+      data: { expiresAt, updatedAt: now, ...seen },
     });
     return count === 1;
   }

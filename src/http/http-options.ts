@@ -1,6 +1,7 @@
 import { serialize } from "cookie";
 import { ConfigError } from "../errors.js";
 import type { SessionLogger } from "../session-options.js";
+import type { ClientAddressPolicy } from "./client.js";
 
 /** Attributes of the session cookie. The defaults are the safe ones. */
 export interface SessionCookieOptions {
@@ -45,6 +46,13 @@ export interface HttpSessionOptions {
    * @default "fail-closed"
    */
   onStorageError?: StorageErrorPolicy;
+  /**
+   * How much of the client's address sessions record for device lists (with the User-Agent):
+   * `"full"`, `"truncated"` (IPv4 to its /24, IPv6 to its /48: a coarse location) or `"none"`.
+   * Express's `req.ip` is used when present (it honours `trust proxy`), else the socket's address;
+   * on Next.js, the first `X-Forwarded-For` entry. @default "truncated"
+   */
+  clientAddress?: ClientAddressPolicy;
 }
 
 /** HTTP options with every default filled in, validated once. */
@@ -58,10 +66,12 @@ export interface ResolvedHttpOptions {
   readonly httpOnly: boolean;
   readonly secrets: readonly string[];
   readonly onStorageError: StorageErrorPolicy;
+  readonly clientAddress: ClientAddressPolicy;
   readonly logger: Required<Pick<SessionLogger, "error">> & SessionLogger;
 }
 
 const POLICIES: readonly StorageErrorPolicy[] = ["fail-closed", "fail-open"];
+const ADDRESS_POLICIES: readonly ClientAddressPolicy[] = ["full", "truncated", "none"];
 
 function secureMode(value: boolean | "auto"): ResolvedHttpOptions["secure"] {
   if (value === true) return "always";
@@ -87,8 +97,12 @@ export function resolveHttpOptions(input: HttpSessionOptions, logger: SessionLog
     httpOnly: cookie.httpOnly ?? true,
     secrets: [...(input.secrets ?? [])],
     onStorageError: input.onStorageError ?? "fail-closed",
+    clientAddress: input.clientAddress ?? "truncated",
     logger: outageLogger(logger),
   };
+  if (!ADDRESS_POLICIES.includes(resolved.clientAddress)) {
+    throw new ConfigError(`clientAddress must be "full", "truncated" or "none", not ${String(resolved.clientAddress)}`);
+  }
   if (!POLICIES.includes(resolved.onStorageError)) {
     throw new ConfigError(
       `onStorageError must be "fail-closed" or "fail-open", not ${String(resolved.onStorageError)}`,

@@ -17,6 +17,12 @@ function isHttps(req: IncomingMessage): boolean {
   return Reflect.get(req.socket, "encrypted") === true;
 }
 
+/** The client's address: Express's `req.ip` (which honours `trust proxy`), else the socket's. */
+function clientAddress(req: IncomingMessage): string | undefined {
+  const ip: unknown = Reflect.get(req, "ip");
+  return typeof ip === "string" ? ip : req.socket.remoteAddress;
+}
+
 /**
  * Starts a session for a Node `(req, res)` pair (Express, Next's Pages Router, plain `http`): reads
  * the cookie, puts the unloaded session on `req.session`, and holds the response until the
@@ -27,7 +33,10 @@ export function attachSession<Data extends SessionData>(
   req: IncomingMessage,
   res: ServerResponse,
 ): AttachedSession<Data> {
-  const exchange = http.begin(req.headers.cookie, isHttps(req));
+  const exchange = http.begin(req.headers.cookie, isHttps(req), {
+    userAgent: req.headers["user-agent"],
+    address: clientAddress(req),
+  });
   Object.defineProperty(req, "session", {
     value: exchange.session,
     configurable: true,

@@ -1,3 +1,4 @@
+import type { ClientInfo } from "../connector.js";
 import type { ConnectorError } from "../errors.js";
 import type { SessionHooks } from "../session-hooks.js";
 import type { ResolvedSessionOptions } from "../session-options.js";
@@ -44,6 +45,7 @@ export function openRequestSession<Data extends SessionData>(
   policy: StorageErrorPolicy,
   answersForItself: boolean,
   extra: Omit<SessionHooks, "storageFailed" | "afterLoad"> = {},
+  client?: ClientInfo,
 ): RequestSession<Data> {
   const state: RequestState = { storageError: null, surfaced: false, loadedExpiry: null };
   const hooks: SessionHooks = {
@@ -62,6 +64,6 @@ export function openRequestSession<Data extends SessionData>(
           : { expiresAt: session.getExpiryDate().getTime(), browserSession: session.getExpireAtBrowserClose() };
     },
   };
-  const session = new SessionStore<Data>(sessionKey, options, hooks);
+  const session = new SessionStore<Data>(sessionKey, options, client === undefined ? { hooks } : { hooks, client });
   return { session, state };
 }

@@ -1,6 +1,7 @@
 import { SessionManager } from "../session-manager.js";
 import type { SessionOptions } from "../session-options.js";
 import type { SessionData } from "../session-store.js";
+import { clientInfo } from "./client.js";
 import { readSessionCookie } from "./cookie.js";
 import { type HttpSessionOptions, type ResolvedHttpOptions, resolveHttpOptions } from "./http-options.js";
 import { openRequestSession } from "./request-session.js";
@@ -31,9 +32,21 @@ export class SessionHttp<Data extends SessionData = SessionData> {
    * Starts a request: reads the session cookie and gives an unloaded session (a new, loaded one
    * when the cookie carries no valid key). Makes no query.
    */
-  begin(cookieHeader: string | undefined, https: boolean): SessionExchange<Data> {
+  begin(
+    cookieHeader: string | undefined,
+    https: boolean,
+    client: { userAgent?: string | null | undefined; address?: string | null | undefined } = {},
+  ): SessionExchange<Data> {
     const cookie = readSessionCookie(cookieHeader, this.options);
-    const opened = openRequestSession<Data>(cookie.key, this.manager.options, this.options.onStorageError, true);
+    const seen = clientInfo(client.userAgent, client.address, this.options.clientAddress);
+    const opened = openRequestSession<Data>(
+      cookie.key,
+      this.manager.options,
+      this.options.onStorageError,
+      true,
+      {},
+      seen,
+    );
     return { ...opened, cookie, https };
   }
 

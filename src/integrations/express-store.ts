@@ -10,13 +10,14 @@ import {
 } from "../connector.js";
 import type { Duration } from "../duration.js";
 import { isLive, touchIsDue } from "../expiry.js";
+import type { ClientAddressPolicy } from "../http/client.js";
 import { hashSessionKey } from "../keys.js";
 import { writeSession } from "../save.js";
 import { type ResolvedSessionOptions, resolveOptions, type SessionLogger } from "../session-options.js";
 import { callConnector } from "../storage-call.js";
 import { checkUserId } from "../user-id.js";
 import { bridge, type Callback, storeBase } from "./express-session-bridge.js";
-import { cookieExpiry, isExpressData } from "./express-session-data.js";
+import { cookieExpiry, isExpressData, sessionClient } from "./express-session-data.js";
 
 /** Options of {@link ExpressSessionStore}. */
 export interface ExpressSessionStoreOptions {
@@ -36,6 +37,11 @@ export interface ExpressSessionStoreOptions {
   userId?: (session: ExpressData) => string | null | undefined;
   /** Receives debug, warning and error events; keys are never logged. @default none */
   logger?: SessionLogger;
+  /**
+   * How much of the client's address sessions record for device lists, with the User-Agent (read
+   * from the request express-session hands the store). @default "truncated"
+   */
+  clientAddress?: ClientAddressPolicy;
   /** Source of "now". @default the system clock */
   clock?: Clock;
 }
@@ -65,6 +71,7 @@ export class ExpressSessionStore extends storeBase() {
   readonly #options: ResolvedSessionOptions;
   readonly #inventory: SessionInventory;
   readonly #userId: ((session: ExpressData) => string | null | undefined) | undefined;
+  readonly #addressPolicy: ClientAddressPolicy;
   /**
    * The row each session object was read as (or last written as). The object travels with the
    * request (express-session hands the very object `get` returned to `createSession`, and then
@@ -85,6 +92,7 @@ export class ExpressSessionStore extends storeBase() {
     });
     this.#inventory = options.connector;
     this.#userId = options.userId;
+    this.#addressPolicy = options.clientAddress ?? "truncated";
   }
 
   override get(sid: string, callback: Callback<ExpressData | null>): void {
@@ -190,6 +198,7 @@ export class ExpressSessionStore extends storeBase() {
       expiry: cookieExpiry(session, this.#idleMs(), this.#options.clock()).choice,
       userId: { value: owner === null ? null : checkUserId(owner) },
       forced: false,
+      client: sessionClient(session, this.#addressPolicy),
     });
     this.#rows.set(session, row);
   }
@@ -200,8 +209,11 @@ export class ExpressSessionStore extends storeBase() {
     if (!this.#live(row)) return;
     const { expiresAt, lifetimeMs } = cookieExpiry(session, this.#idleMs(), now);
     if (!touchIsDue(row.expiresAt, now, lifetimeMs) || expiresAt.getTime() <= row.expiresAt.getTime()) return;
-    if (await this.#call("touch", (c) => c.touchSession(id, expiresAt, now))) {
-      this.#rows.set(session, { ...row, expiresAt, updatedAt: now });
+    const client = sessionClient(session, this.#addressPolicy);
+    const moved = client.userAgent !== row.userAgent || client.address !== row.clientAddress;
+    if (await this.#call("touch", (c) => c.touchSession(id, expiresAt, now, moved ? client : undefined))) {
+      const seen = moved ? { userAgent: client.userAgent, clientAddress: client.address } : {};
+      this.#rows.set(session, { ...row, expiresAt, updatedAt: now, ...seen });
     }
   }
 

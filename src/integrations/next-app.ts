@@ -1,4 +1,5 @@
 import { SessionReadOnly } from "../errors.js";
+import { clientInfo } from "../http/client.js";
 import { clearedCookie, cookieIsSecure, readSessionCookieValues } from "../http/cookie.js";
 import { openRequestSession } from "../http/request-session.js";
 import type { SessionHttp } from "../http/session-http.js";
@@ -8,6 +9,7 @@ import {
   cookieStoreIsWritable,
   loadNextHeaders,
   type NextCookieStore,
+  requestClient,
   requestIsHttps,
   toNextCookie,
 } from "./next-headers.js";
@@ -52,18 +54,27 @@ export async function appRouterSession<Data extends SessionData>(http: SessionHt
     sent = true;
   };
 
-  const opened = openRequestSession<Data>(cookie.key, http.manager.options, http.options.onStorageError, false, {
-    beforeWrite: (operation) => {
-      if (!cookieStoreIsWritable(store)) throw refuse(`${operation}()`);
+  const seen = requestClient(headers);
+  const client = clientInfo(seen.userAgent, seen.address, http.options.clientAddress);
+  const opened = openRequestSession<Data>(
+    cookie.key,
+    http.manager.options,
+    http.options.onStorageError,
+    false,
+    {
+      beforeWrite: (operation) => {
+        if (!cookieStoreIsWritable(store)) throw refuse(`${operation}()`);
+      },
+      afterWrite: (operation) => {
+        if (operation === "destroy") {
+          if (cookie.present || sent) send(clearedCookie(http.options, secure), store);
+          return;
+        }
+        const exchange: SessionExchange<Data> = { ...opened, cookie, https };
+        send(cookieChange(http.options, exchange, true, secure, http.manager.options.clock()), store);
+      },
     },
-    afterWrite: (operation) => {
-      if (operation === "destroy") {
-        if (cookie.present || sent) send(clearedCookie(http.options, secure), store);
-        return;
-      }
-      const exchange: SessionExchange<Data> = { ...opened, cookie, https };
-      send(cookieChange(http.options, exchange, true, secure, http.manager.options.clock()), store);
-    },
-  });
+    client,
+  );
   return opened.session;
 }

@@ -55,6 +55,18 @@ export function requestIsHttps(headers: { get(name: string): string | null }, ur
   return scheme === "https";
 }
 
+/** Who a request comes from, as Next tells it: the User-Agent and the first `X-Forwarded-For` entry. */
+export function requestClient(headers: { get(name: string): string | null }): {
+  userAgent: string | null;
+  address: string | null;
+} {
+  const forwarded = headers.get("x-forwarded-for")?.split(",")[0]?.trim();
+  return {
+    userAgent: headers.get("user-agent"),
+    address: forwarded === undefined || forwarded === "" ? null : forwarded,
+  };
+}
+
 /** A `Set-Cookie` value made by the HTTP layer, as the object Next's cookie stores take. */
 export function toNextCookie(setCookie: string): NextCookie {
   const { name, value, ...attributes } = parseSetCookie(setCookie);

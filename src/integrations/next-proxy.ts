@@ -1,7 +1,7 @@
 import { ConnectorError } from "../errors.js";
 import type { SessionHttp } from "../http/session-http.js";
 import type { SessionData } from "../session-store.js";
-import { type NextCookieStore, requestIsHttps, toNextCookie } from "./next-headers.js";
+import { type NextCookieStore, requestClient, requestIsHttps, toNextCookie } from "./next-headers.js";
 
 /** A response from the proxy layer: a `NextResponse` (whose cookie jar is kept in step) or a plain `Response`. */
 export type ProxyResponse = Response & { cookies?: Pick<NextCookieStore, "set"> };
@@ -21,7 +21,11 @@ export async function refreshInProxy<Data extends SessionData, R extends ProxyRe
   response: R,
 ): Promise<R | Response> {
   if (request.method !== "GET" && request.method !== "HEAD") return response;
-  const exchange = http.begin(request.headers.get("cookie") ?? undefined, requestIsHttps(request.headers, request.url));
+  const exchange = http.begin(
+    request.headers.get("cookie") ?? undefined,
+    requestIsHttps(request.headers, request.url),
+    requestClient(request.headers),
+  );
   if (exchange.cookie.key === null) return response;
   await exchange.session.load().catch((error: unknown) => {
     if (!(error instanceof ConnectorError)) throw error; // recorded on the session: settle answers for it

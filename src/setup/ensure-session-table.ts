@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { ConfigError, ConnectorError } from "../errors.js";
 import { checkProvider, type SqlProvider } from "../sql/provider.js";
 import type { SqlRunner } from "../sql/runner.js";
-import { objectExistsStatement, type SchemaObject } from "../sql/schema.js";
+import { objectExistsStatement, tableColumnsStatement } from "../sql/schema.js";
 import { prismaRunner, type RawSqlClient } from "../storage/prisma-raw.js";
 import { isAlreadyExists } from "../storage-errors.js";
 
@@ -17,20 +17,24 @@ export interface EnsureSessionTableOptions {
 
 /** What {@link ensureSessionTable} did. */
 export interface EnsureSessionTableResult {
-  /** `true` when this call created the table or one of its indexes. */
+  /** `true` when this call created the table, one of its indexes or columns. */
   created: boolean;
   /** How many statements this call applied (0 when everything already existed). */
   statements: number;
 }
 
-/** A statement of a shipped migration and the object it creates. */
-interface Statement {
-  sql: string;
-  kind: SchemaObject;
-  name: string;
-}
+/** A statement of a shipped migration and what it creates. */
+type Statement = { sql: string } & (
+  | { kind: "table"; name: string; columns: string[] }
+  | { kind: "index"; name: string }
+  | { kind: "columns"; table: string; columns: string[] }
+);
 
 const CREATE = /^CREATE\s+(?:UNIQUE\s+)?(TABLE|INDEX)\s+["`]([^"`]+)["`]/i;
+const ALTER = /^ALTER\s+TABLE\s+["`]([^"`]+)["`]\s+ADD\s+COLUMN/i;
+/** A column definition inside CREATE TABLE: a quoted name at the start of the line. */
+const COLUMN = /^\s*["`]([^"`]+)["`]\s/;
+const ADDED = /ADD\s+COLUMN\s+["`]([^"`]+)["`]/gi;
 
 /** The package root holds `prisma/<provider>/migrations`; this file sits below it in `src/` or `dist/`. */
 function migrationsDirectory(provider: SqlProvider): string {
@@ -42,6 +46,22 @@ function migrationsDirectory(provider: SqlProvider): string {
   }
 }
 
+function parseStatement(sql: string, file: string): Statement {
+  const [, kind, name] = CREATE.exec(sql) ?? [];
+  if (kind && name && kind.toUpperCase() === "INDEX") return { sql, kind: "index", name };
+  if (kind && name) {
+    const columns = sql.split("\n").flatMap((line) => COLUMN.exec(line)?.[1] ?? []);
+    return { sql, kind: "table", name, columns };
+  }
+  const [, table] = ALTER.exec(sql) ?? [];
+  if (table)
+    return { sql, kind: "columns", table, columns: [...sql.matchAll(ADDED)].flatMap(([, column]) => column ?? []) };
+  // Only what can be checked for existence is supported: that is what makes a re-run safe.
+  throw new ConfigError(
+    `${file}: only CREATE TABLE/INDEX and ALTER TABLE … ADD COLUMN are supported: ${sql.split("\n")[0]}`,
+  );
+}
+
 /** Splits a Prisma migration file: `-- ` comment lines, statements ending with `;` at line end. */
 function splitStatements(sql: string, file: string): Statement[] {
   const statements: Statement[] = [];
@@ -50,11 +70,7 @@ function splitStatements(sql: string, file: string): Statement[] {
     if (line.trimStart().startsWith("--") || (lines.length === 0 && line.trim() === "")) continue;
     lines.push(line);
     if (!line.trimEnd().endsWith(";")) continue;
-    const text = lines.join("\n");
-    const [, kind, name] = CREATE.exec(text) ?? [];
-    // Only creations can be checked for existence, which is what makes a re-run safe.
-    if (!kind || !name) throw new ConfigError(`${file}: only CREATE TABLE/INDEX is supported: ${lines[0]}`);
-    statements.push({ sql: text, kind: kind.toUpperCase() === "TABLE" ? "table" : "index", name });
+    statements.push(parseStatement(lines.join("\n"), file));
     lines = [];
   }
   if (lines.some((line) => line.trim() !== "")) throw new ConfigError(`${file}: the last statement has no ";"`);
@@ -80,23 +96,49 @@ async function readMigrations(provider: SqlProvider): Promise<Statement[]> {
   return statements;
 }
 
-async function exists(runner: SqlRunner, provider: SqlProvider, { kind, name }: Statement): Promise<boolean> {
-  return (await runner.query(objectExistsStatement(provider, kind, name))).length > 0;
+async function columnsOf(runner: SqlRunner, provider: SqlProvider, table: string): Promise<Set<string>> {
+  const rows = await runner.query(tableColumnsStatement(provider, table));
+  return new Set(rows.map((row) => String(row.name).toLowerCase()));
 }
 
 /**
- * Creates the `sessions` table and its indexes if they are missing, by applying the SQL of the
- * migrations shipped in `prisma/<provider>/migrations` (the same files `prisma migrate deploy`
- * applies). For quick starts and tests; production schemas belong in your own migrations.
+ * Whether the statement's object is there. A table that exists must have at least the columns the
+ * migration creates it with (later migrations add more); an ALTER is done when all its columns
+ * are there, and a half-added one is an error, not something to guess about.
+ */
+async function done(runner: SqlRunner, provider: SqlProvider, statement: Statement): Promise<boolean> {
+  if (statement.kind === "index") {
+    return (await runner.query(objectExistsStatement(provider, "index", statement.name))).length > 0;
+  }
+  const table = statement.kind === "table" ? statement.name : statement.table;
+  const present = await columnsOf(runner, provider, table);
+  if (present.size === 0) return false; // no such table (yet)
+  const missing = statement.columns.filter((column) => !present.has(column.toLowerCase()));
+  if (statement.kind === "columns" && missing.length === statement.columns.length) return false;
+  if (missing.length === 0) return true;
+  throw new ConfigError(
+    `A table "${table}" exists but lacks the columns ${missing.map((column) => `"${column}"`).join(", ")} that ` +
+      "prisma-sessions needs: it is another table of that name, or one changed by hand. Rename it, or add the " +
+      "columns (see prisma/schema.reference.prisma).",
+  );
+}
+
+/**
+ * Creates the `sessions` table, its indexes and the columns later versions added, if they are
+ * missing, by applying the SQL of the migrations shipped in `prisma/<provider>/migrations` (the same
+ * files `prisma migrate deploy` applies). For quick starts and tests; production schemas belong in
+ * your own migrations.
  *
- * Idempotent: objects that exist are skipped, so a second call applies nothing. Safe when several
- * processes call it at once: a creation that loses the race to another caller counts as done.
- * Statements run in the connection's default schema (PostgreSQL `search_path`, MySQL database).
+ * Idempotent: what exists is skipped, so a second call applies nothing, and a table created by an
+ * older version gains the new columns. Safe when several processes call it at once: a creation that
+ * loses the race to another caller counts as done. Statements run in the connection's default
+ * schema (PostgreSQL `search_path`, MySQL database).
  *
- * @throws ConfigError when the provider is unknown or its migration files cannot be read.
+ * @throws ConfigError when the provider is unknown, its migration files cannot be read, or a
+ *   `sessions` table of another shape is in the way.
  * @throws ConnectorError when the database rejects a statement for another reason (driver error as `cause`).
  * @example
- * await ensureSessionTable(prisma, { provider: "postgresql" }); // { created: true, statements: 3 }
+ * await ensureSessionTable(prisma, { provider: "postgresql" }); // { created: true, statements: 4 }
  */
 export async function ensureSessionTable(
   client: RawSqlClient,
@@ -107,17 +149,17 @@ export async function ensureSessionTable(
   const statements = await readMigrations(provider);
   let applied = 0;
   for (const statement of statements) {
+    if (await done(runner, provider, statement)) continue;
     try {
-      if (await exists(runner, provider, statement)) continue;
       await client.$executeRawUnsafe(statement.sql);
       applied += 1;
     } catch (error) {
       // Lost a race: the driver says "already exists", or (PostgreSQL reports concurrent CREATEs as
       // unique violations on its catalogs) the object is there now although it was missing before.
-      if (isAlreadyExists(error) || (await exists(runner, provider, statement).catch(() => false))) continue;
-      throw new ConnectorError(`ensureSessionTable could not create ${statement.kind} "${statement.name}"`, {
-        cause: error,
-      });
+      if (isAlreadyExists(error) || (await done(runner, provider, statement).catch(() => false))) continue;
+      const what =
+        statement.kind === "columns" ? `the columns of "${statement.table}"` : `${statement.kind} "${statement.name}"`;
+      throw new ConnectorError(`ensureSessionTable could not create ${what}`, { cause: error });
     }
   }
   return { created: applied > 0, statements: applied };

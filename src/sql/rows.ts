@@ -26,6 +26,8 @@ export function toSummary(row: Record<string, unknown>): SessionSummary {
     browserSession: row.browser_session === true || Number(row.browser_session) === 1,
     createdAt: date(row.created_at),
     updatedAt: date(row.updated_at),
+    userAgent: row.user_agent === null || row.user_agent === undefined ? null : text(row.user_agent),
+    clientAddress: row.client_address === null || row.client_address === undefined ? null : text(row.client_address),
   };
 }
 

@@ -1,12 +1,13 @@
 // The statements of the connector contract on the sessions table, each built with its values
 // (placeholders numbered for the provider), for connectors that run their own SQL.
-import type { SessionWrite, StoredSession } from "../connector.js";
+import type { ClientInfo, SessionWrite, StoredSession } from "../connector.js";
 import { placeholders, type SqlProvider, type SqlStatement } from "./provider.js";
 import { quoteTable, type TableName } from "./table-name.js";
 import { currentTimeStatement } from "./time.js";
 import { bindBoolean, bindDate, type SqliteTimestampFormat } from "./values.js";
 
-const SUMMARY = "id, user_id, version, expires_at, absolute_expires_at, browser_session, created_at, updated_at";
+const SUMMARY =
+  "id, user_id, version, expires_at, absolute_expires_at, browser_session, created_at, updated_at, user_agent, client_address";
 const COLUMNS = `${SUMMARY}, data`;
 
 function marks(count: number): string {
@@ -39,7 +40,7 @@ export class SessionRowStatements {
   create(s: StoredSession): SqlStatement {
     const insert =
       `INSERT INTO ${this.#table} (id, user_id, version, expires_at, absolute_expires_at, browser_session,` +
-      " created_at, updated_at, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+      " created_at, updated_at, user_agent, client_address, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     return this.#statement(this.#provider === "mysql" ? insert : `${insert} ON CONFLICT (id) DO NOTHING`, [
       s.id,
       s.userId,
@@ -49,6 +50,8 @@ export class SessionRowStatements {
       bindBoolean(this.#provider, s.browserSession),
       this.#date(s.createdAt),
       this.#date(s.updatedAt),
+      s.userAgent,
+      s.clientAddress,
       s.data,
     ]);
   }
@@ -57,7 +60,7 @@ export class SessionRowStatements {
   update(id: string, expectedVersion: number, w: SessionWrite): SqlStatement {
     return this.#statement(
       `UPDATE ${this.#table} SET data = ?, user_id = ?, version = ?, expires_at = ?, absolute_expires_at = ?,` +
-        " browser_session = ?, updated_at = ? WHERE id = ? AND version = ?",
+        " browser_session = ?, updated_at = ?, user_agent = ?, client_address = ? WHERE id = ? AND version = ?",
       [
         w.data,
         w.userId,
@@ -66,18 +69,21 @@ export class SessionRowStatements {
         this.#date(w.absoluteExpiresAt),
         bindBoolean(this.#provider, w.browserSession),
         this.#date(w.updatedAt),
+        w.userAgent,
+        w.clientAddress,
         id,
         expectedVersion,
       ],
     );
   }
 
-  /** The deadline-only extension of a live row whose deadline is before the new one. */
-  touch(id: string, expiresAt: Date, now: Date): SqlStatement {
+  /** The deadline-only extension of a live row whose deadline is before the new one (and where it was seen from). */
+  touch(id: string, expiresAt: Date, now: Date, client?: ClientInfo): SqlStatement {
     const [until, at] = [this.#date(expiresAt), this.#date(now)];
+    const seen = client === undefined ? "" : ", user_agent = ?, client_address = ?";
     return this.#statement(
-      `UPDATE ${this.#table} SET expires_at = ?, updated_at = ? WHERE id = ? AND expires_at > ? AND expires_at < ?`,
-      [until, at, id, at, until],
+      `UPDATE ${this.#table} SET expires_at = ?, updated_at = ?${seen} WHERE id = ? AND expires_at > ? AND expires_at < ?`,
+      [until, at, ...(client === undefined ? [] : [client.userAgent, client.address]), id, at, until],
     );
   }
 

@@ -120,6 +120,23 @@ export function describeRowCases(ctx: ConformanceContext): void {
       await expect(stored(row.id)).resolves.toEqual({ ...row, expiresAt, updatedAt: now });
     });
 
+    it("with a client, also records where the session was seen from (user agent, address)", async () => {
+      const base = new Date();
+      const row = makeRow({ expiresAt: shift(base, 10 * DAY), userAgent: "old agent", clientAddress: "198.51.100.0" });
+      const expiresAt = shift(base, 20 * DAY);
+      const now = shift(base, 5 * DAY);
+      const client = { userAgent: "new agent", address: null };
+      await seed(row);
+      await expect(connector().touchSession(row.id, expiresAt, now, client)).resolves.toBe(true);
+      await expect(stored(row.id)).resolves.toEqual({
+        ...row,
+        expiresAt,
+        updatedAt: now,
+        userAgent: "new agent",
+        clientAddress: null,
+      });
+    });
+
     it("does not move a deadline that is already at or after the new one", async () => {
       const base = new Date();
       const row = makeRow({ expiresAt: shift(base, 20 * DAY) });

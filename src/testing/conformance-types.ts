@@ -11,7 +11,9 @@ export type RawColumn =
   | "absolute_expires_at"
   | "browser_session"
   | "created_at"
-  | "updated_at";
+  | "updated_at"
+  | "user_agent"
+  | "client_address";
 
 /**
  * One stored row with its column values exactly as the database driver returns them: dates as

@@ -40,6 +40,8 @@ export function makeRow(overrides: Partial<StoredSession> = {}): StoredSession {
     browserSession: false,
     createdAt: now,
     updatedAt: now,
+    userAgent: null,
+    clientAddress: null,
     ...overrides,
   };
 }
@@ -54,6 +56,8 @@ export function makeWrite(overrides: Partial<SessionWrite> = {}): SessionWrite {
     absoluteExpiresAt: withMillis(shift(now, 70 * DAY), 654),
     browserSession: true,
     updatedAt: withMillis(shift(now, MINUTE), 987),
+    userAgent: "Mozilla/5.0 (X11; Linux x86_64) conformance",
+    clientAddress: "192.0.2.0",
     ...overrides,
   };
 }
@@ -110,6 +114,8 @@ function toDate(raw: RawRow, name: RawColumn): Date {
 /** The row in the connector's terms, each column normalised from whatever the driver returned. */
 export function fromRawRow(raw: RawRow): StoredSession {
   const userId = column(raw, "user_id");
+  const userAgent = column(raw, "user_agent");
+  const clientAddress = column(raw, "client_address");
   return {
     id: toText(raw, "id"),
     data: toText(raw, "data"),
@@ -120,6 +126,8 @@ export function fromRawRow(raw: RawRow): StoredSession {
     browserSession: toBoolean(raw, "browser_session"),
     createdAt: toDate(raw, "created_at"),
     updatedAt: toDate(raw, "updated_at"),
+    userAgent: userAgent === null ? null : toText(raw, "user_agent"),
+    clientAddress: clientAddress === null ? null : toText(raw, "client_address"),
   };
 }
 

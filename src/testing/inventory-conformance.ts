@@ -21,6 +21,8 @@ function row(expiresInMs: number, data = "{}"): StoredSession {
     browserSession: false,
     createdAt: new Date(now),
     updatedAt: new Date(now),
+    userAgent: null,
+    clientAddress: null,
   };
 }
 

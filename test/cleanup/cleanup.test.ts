@@ -79,6 +79,8 @@ describe.each(cases)("cleanup on %s through the %s", (provider, kind: TargetKind
         browserSession: false,
         createdAt: now,
         updatedAt: now,
+        userAgent: null,
+        clientAddress: null,
       });
       for (const [id, offset] of [
         ["before", -1],

@@ -195,6 +195,8 @@ describe("scheduleCleanup", () => {
       browserSession: false,
       createdAt: new Date(started),
       updatedAt: new Date(started),
+      userAgent: null,
+      clientAddress: null,
     });
     await connector.createSession(row("soon", started + 30 * SECOND));
     await connector.createSession(row("later", started + 10 * MINUTE));

@@ -29,6 +29,8 @@ function write(): SessionWrite {
     absoluteExpiresAt: new Date(now.getTime() + 2 * MINUTE),
     browserSession: false,
     updatedAt: now,
+    userAgent: null,
+    clientAddress: null,
   };
 }
 

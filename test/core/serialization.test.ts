@@ -165,6 +165,8 @@ describeEachBackend("serialization on %s", (t) => {
         browserSession: false,
         createdAt: new Date(now),
         updatedAt: new Date(now),
+        userAgent: null,
+        clientAddress: null,
       });
       const s = t.sessions.open(key);
       await s.load();

@@ -7,14 +7,34 @@ import { openTestDatabase, type Provider, providers, type TestDatabase } from ".
 const COLUMNS = [
   "absolute_expires_at",
   "browser_session",
+  "client_address",
   "created_at",
   "data",
   "expires_at",
   "id",
   "updated_at",
+  "user_agent",
   "user_id",
   "version",
 ];
+/** Statements of the shipped migrations: the table (and its indexes), then the device columns. */
+const STATEMENTS: Record<Provider, number> = { sqlite: 5, postgresql: 4, mysql: 2 };
+/** The first migration alone, as versions before 0.2 shipped it. */
+const FIRST_MIGRATION: Record<Provider, string[]> = {
+  sqlite: [
+    'CREATE TABLE "sessions" ("id" TEXT NOT NULL PRIMARY KEY, "data" TEXT NOT NULL, "user_id" TEXT, "version" INTEGER NOT NULL DEFAULT 1, "expires_at" DATETIME NOT NULL, "absolute_expires_at" DATETIME NOT NULL, "browser_session" BOOLEAN NOT NULL DEFAULT false, "created_at" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP, "updated_at" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP)',
+    'CREATE INDEX "sessions_expires_at_idx" ON "sessions"("expires_at")',
+    'CREATE INDEX "sessions_user_id_idx" ON "sessions"("user_id")',
+  ],
+  postgresql: [
+    'CREATE TABLE "sessions" ("id" TEXT NOT NULL, "data" TEXT NOT NULL, "user_id" TEXT, "version" INTEGER NOT NULL DEFAULT 1, "expires_at" TIMESTAMP(3) NOT NULL, "absolute_expires_at" TIMESTAMP(3) NOT NULL, "browser_session" BOOLEAN NOT NULL DEFAULT false, "created_at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP, "updated_at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP, CONSTRAINT "sessions_pkey" PRIMARY KEY ("id"))',
+    'CREATE INDEX "sessions_expires_at_idx" ON "sessions"("expires_at")',
+    'CREATE INDEX "sessions_user_id_idx" ON "sessions"("user_id")',
+  ],
+  mysql: [
+    "CREATE TABLE `sessions` (`id` VARCHAR(191) NOT NULL, `data` MEDIUMTEXT NOT NULL, `user_id` VARCHAR(191) NULL, `version` INTEGER NOT NULL DEFAULT 1, `expires_at` DATETIME(3) NOT NULL, `absolute_expires_at` DATETIME(3) NOT NULL, `browser_session` BOOLEAN NOT NULL DEFAULT false, `created_at` DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3), `updated_at` DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3), INDEX `sessions_expires_at_idx`(`expires_at`), INDEX `sessions_user_id_idx`(`user_id`), PRIMARY KEY (`id`)) DEFAULT CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci",
+  ],
+};
 const INDEXES = ["sessions_expires_at_idx", "sessions_user_id_idx"];
 
 /** Catalog queries through the plain driver, one per provider, each returning `name` rows. */
@@ -64,10 +84,32 @@ describe.each(providers)("ensureSessionTable on %s", (provider) => {
   it("creates the sessions table with its columns and indexes", async () => {
     const database = await emptyDatabase();
     const result = await ensureSessionTable(database.prisma, { provider });
-    expect(result).toEqual({ created: true, statements: provider === "mysql" ? 1 : 3 });
+    expect(result).toEqual({ created: true, statements: STATEMENTS[provider] });
     expect(await names(database, CATALOG[provider].tables)).toEqual(["sessions"]);
     expect(await names(database, CATALOG[provider].columns)).toEqual(COLUMNS);
     expect(await names(database, CATALOG[provider].indexes)).toEqual(INDEXES);
+  });
+
+  it("upgrades a table created by the first migration: adds the device columns, keeps the rows", async () => {
+    const database = await emptyDatabase();
+    for (const statement of FIRST_MIGRATION[provider]) await database.exec(statement);
+    await database.exec(
+      "INSERT INTO sessions (id, data, expires_at, absolute_expires_at) VALUES ('old-row', '{}', '2030-01-01 00:00:00', '2030-01-01 00:00:00')",
+    );
+    const result = await ensureSessionTable(database.prisma, { provider });
+    expect(result).toEqual({ created: true, statements: 1 + (provider === "sqlite" ? 1 : 0) });
+    expect(await names(database, CATALOG[provider].columns)).toEqual(COLUMNS);
+    expect(await database.sql("SELECT id, user_agent, client_address FROM sessions")).toEqual([
+      { id: "old-row", user_agent: null, client_address: null },
+    ]);
+  });
+
+  it("refuses a sessions table of another shape, naming the columns it lacks", async () => {
+    const database = await emptyDatabase();
+    await database.exec("CREATE TABLE sessions (sid VARCHAR(64) PRIMARY KEY, sess TEXT, expire TIMESTAMP(3))");
+    const failure = ensureSessionTable(database.prisma, { provider });
+    await expect(failure).rejects.toBeInstanceOf(ConfigError);
+    await expect(failure).rejects.toThrow(/"sessions" exists but lacks the columns "id", "data"/);
   });
 
   it("applies nothing the second time", async () => {
@@ -100,6 +142,8 @@ describe.each(providers)("ensureSessionTable on %s", (provider) => {
       browserSession: false,
       createdAt: now,
       updatedAt: now,
+      userAgent: null,
+      clientAddress: null,
     };
     await db.prisma.session.create({ data: row });
     expect(await db.prisma.session.findUnique({ where: { id: row.id } })).toEqual(row);

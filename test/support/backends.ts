@@ -18,6 +18,8 @@ export interface StoredRow {
   expiresAt: Date;
   absoluteExpiresAt: Date;
   browserSession: boolean;
+  userAgent: string | null;
+  clientAddress: string | null;
 }
 
 export interface Backend {
@@ -53,6 +55,8 @@ function toRow(raw: Record<string, unknown>): StoredRow {
     expiresAt: toDate(raw.expires_at),
     absoluteExpiresAt: toDate(raw.absolute_expires_at),
     browserSession: Boolean(Number(raw.browser_session)),
+    userAgent: raw.user_agent === null ? null : String(raw.user_agent),
+    clientAddress: raw.client_address === null ? null : String(raw.client_address),
   };
 }
 
