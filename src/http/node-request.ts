@@ -36,6 +36,7 @@ export function attachSession<Data extends SessionData>(
   const exchange = http.begin(req.headers.cookie, isHttps(req), {
     userAgent: req.headers["user-agent"],
     address: clientAddress(req),
+    host: req.headers.host,
   });
   Object.defineProperty(req, "session", {
     value: exchange.session,

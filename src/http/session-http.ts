@@ -2,7 +2,7 @@ import { SessionManager } from "../session-manager.js";
 import type { SessionOptions } from "../session-options.js";
 import type { SessionData } from "../session-store.js";
 import { clientInfo } from "./client.js";
-import { readSessionCookie } from "./cookie.js";
+import { cookieIsSecure, readSessionCookie } from "./cookie.js";
 import { type HttpSessionOptions, type ResolvedHttpOptions, resolveHttpOptions } from "./http-options.js";
 import { openRequestSession } from "./request-session.js";
 import { type SessionExchange, type SessionOutcome, settleSession } from "./settle.js";
@@ -22,6 +22,8 @@ export class SessionHttp<Data extends SessionData = SessionData> {
   /** The manager behind every request's session: per-user operations go through it. */
   readonly manager: SessionManager<Data>;
   readonly options: ResolvedHttpOptions;
+  /** The plain-HTTP warning was given (once per instance: it is about the deployment, not a request). */
+  #warnedInsecure = false;
 
   constructor(input: SessionHttpOptions<Data>) {
     this.manager = "manager" in input ? input.manager : new SessionManager<Data>(input);
@@ -32,11 +34,7 @@ export class SessionHttp<Data extends SessionData = SessionData> {
    * Starts a request: reads the session cookie and gives an unloaded session (a new, loaded one
    * when the cookie carries no valid key). Makes no query.
    */
-  begin(
-    cookieHeader: string | undefined,
-    https: boolean,
-    client: { userAgent?: string | null | undefined; address?: string | null | undefined } = {},
-  ): SessionExchange<Data> {
+  begin(cookieHeader: string | undefined, https: boolean, client: RequestFacts = {}): SessionExchange<Data> {
     const cookie = readSessionCookie(cookieHeader, this.options);
     const seen = clientInfo(client.userAgent, client.address, this.options.clientAddress);
     const opened = openRequestSession<Data>(
@@ -47,11 +45,48 @@ export class SessionHttp<Data extends SessionData = SessionData> {
       {},
       seen,
     );
-    return { ...opened, cookie, https };
+    return { ...opened, cookie, https, host: client.host ?? null };
   }
 
   /** Ends a request whose response has status `status`; see {@link settleSession}. */
-  settle(exchange: SessionExchange<Data>, status: number): Promise<SessionOutcome> {
-    return settleSession(this.options, exchange, status, this.manager.options.clock);
+  async settle(exchange: SessionExchange<Data>, status: number): Promise<SessionOutcome> {
+    const outcome = await settleSession(this.options, exchange, status, this.manager.options.clock);
+    if (outcome.setCookie !== null) this.#warnIfDropped(exchange);
+    return outcome;
   }
+
+  /**
+   * Browsers drop a `Secure` cookie set over plain HTTP (localhost aside), so every request starts
+   * a new session: say so once, where a newcomer looks, instead of leaving it to a table in the docs.
+   */
+  #warnIfDropped({ https, host }: SessionExchange<Data>): void {
+    if (this.#warnedInsecure || https || !cookieIsSecure(this.options, https) || isLocalHost(host)) return;
+    this.#warnedInsecure = true;
+    const message =
+      "prisma-sessions: the session cookie is Secure, but this request came over plain HTTP" +
+      `${host === null ? "" : ` to ${host}`}: browsers drop such cookies, so every request starts a new session. ` +
+      'Serve the app over HTTPS (behind a proxy: app.set("trust proxy", 1)), or set cookie.secure: false for a ' +
+      "plain-HTTP deployment (cookie.secure defaults to Secure outside NODE_ENV=development).";
+    if (this.options.logger.warn) this.options.logger.warn(message);
+    else console.warn(message);
+  }
+}
+
+/** What an integration knows of the request beyond its cookie. */
+export interface RequestFacts {
+  userAgent?: string | null | undefined;
+  /** The client's address (the address policy decides how much is kept). */
+  address?: string | null | undefined;
+  /** The `Host` the request was sent to. */
+  host?: string | null | undefined;
+}
+
+/** Hosts on which browsers accept `Secure` cookies over plain HTTP. */
+function isLocalHost(host: string | null | undefined): boolean {
+  if (host === null || host === undefined) return false;
+  const name = host
+    .replace(/:\d+$/, "")
+    .replace(/^\[|\]$/g, "")
+    .toLowerCase();
+  return name === "localhost" || name.endsWith(".localhost") || name === "127.0.0.1" || name === "::1";
 }

@@ -11,6 +11,8 @@ export interface SessionExchange<Data extends SessionData = SessionData> {
   readonly cookie: IncomingSessionCookie;
   /** The request came over HTTPS (directly or through a trusted proxy). */
   readonly https: boolean;
+  /** The `Host` it was sent to, when known. */
+  readonly host?: string | null;
 }
 
 /** How the response goes out once the session is settled. */

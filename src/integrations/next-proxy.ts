@@ -24,7 +24,7 @@ export async function refreshInProxy<Data extends SessionData, R extends ProxyRe
   const exchange = http.begin(
     request.headers.get("cookie") ?? undefined,
     requestIsHttps(request.headers, request.url),
-    requestClient(request.headers),
+    { ...requestClient(request.headers), host: request.headers.get("host") },
   );
   if (exchange.cookie.key === null) return response;
   await exchange.session.load().catch((error: unknown) => {

@@ -98,3 +98,38 @@ describe("Vary", () => {
     expect((await request(app).get("/")).headers.vary).toBe("Accept-Encoding, cookie");
   });
 });
+
+describe("a Secure cookie set over plain HTTP", () => {
+  function appWith(warnings: string[]) {
+    const sessions = session({
+      connector: new MemoryConnector(),
+      cookie: { secure: true },
+      logger: { warn: (m) => warnings.push(m) },
+    });
+    const app = express();
+    app.use(sessions);
+    app.post("/", (req, res) => {
+      sessions.from(req).set("a", 1);
+      res.send("ok");
+    });
+    return app;
+  }
+
+  it("warns once, naming the host, where browsers would drop it (not on localhost)", async () => {
+    const warnings: string[] = [];
+    const app = appWith(warnings);
+    await request(app).post("/").set("Host", "localhost:3000").expect(200);
+    expect(warnings).toEqual([]);
+    await request(app).post("/").set("Host", "shop.example:8080").expect(200);
+    await request(app).post("/").set("Host", "shop.example:8080").expect(200);
+    expect(warnings).toEqual([expect.stringContaining("plain HTTP to shop.example:8080")]);
+  });
+
+  it("says nothing when the request came over HTTPS through a trusted proxy", async () => {
+    const warnings: string[] = [];
+    const app = appWith(warnings);
+    app.set("trust proxy", 1);
+    await request(app).post("/").set("Host", "shop.example").set("X-Forwarded-Proto", "https").expect(200);
+    expect(warnings).toEqual([]);
+  });
+});
