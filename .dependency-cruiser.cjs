@@ -7,6 +7,7 @@
 //   integrations       Express, express-session, NestJS, Next.js
 //   http               the framework-neutral HTTP core
 //   connectors setup   storages; the quick-start table creation
+//   cache              the session cache in front of a connector, its invalidation channels
 //   storage            runs SQL (runners, the SQL table, locks, server batches)
 //   cleanup            the cleanup engine and schedule, over the contract
 //   sql                statements: pure text and values, no I/O
@@ -38,6 +39,7 @@ module.exports = {
     only("storage", "^src/storage/", [base, contract, core, "src/sql/", "src/storage/"]),
     only("connectors", "^src/connectors/", [base, contract, core, "src/sql/", "src/storage/", "src/connectors/"]),
     only("setup", "^src/setup/", [base, contract, core, "src/sql/", "src/storage/", "src/setup/"]),
+    only("cache", "^src/cache/", [base, contract, core, "src/sql/", "src/cache/"]),
     only("http", "^src/http/", [base, contract, core, "src/http/"]),
     only("integrations", "^src/integrations/", [base, contract, core, "src/http/", "src/integrations/"]),
     only("cli", "^src/cli/", [

@@ -18,6 +18,7 @@ export default defineConfig([
       nestjs: "src/entries/nestjs.ts",
       next: "src/entries/next.ts",
       cleanup: "src/entries/cleanup.ts",
+      cache: "src/entries/cache.ts",
     },
     format: ["esm", "cjs"],
     // Shared chunks in both formats, so each class exists once: without them every CommonJS entry
