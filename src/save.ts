@@ -5,6 +5,7 @@ import { computeDeadlines, type ExpiryChoice, initialDeadlines, isLive, touchDea
 import { type Serializer, serializeData } from "./serializer.js";
 import type { ResolvedSessionOptions } from "./session-options.js";
 import { callConnector } from "./storage-call.js";
+import { isWriteConflict } from "./storage-errors.js";
 import { queueWrite } from "./write-queue.js";
 
 /** What a save is asked to store. */
@@ -62,7 +63,10 @@ export async function writeSession(options: ResolvedSessionOptions, state: SaveS
   const { client } = state;
   const moved = client !== undefined && (client.userAgent !== row.userAgent || client.address !== row.clientAddress);
   const seen = moved ? client : undefined;
-  const touched = await callConnector(options, "touch", (c) => c.touchSession(row.id, expiresAt, now, seen));
+  // A touch that lost to a concurrent write is simply not needed any more.
+  const touched = await unlessConflict(
+    callConnector(options, "touch", (c) => c.touchSession(row.id, expiresAt, now, seen)),
+  );
   if (!touched) return { row, data: state.data };
   const recorded = seen === undefined ? {} : { userAgent: seen.userAgent, clientAddress: seen.address };
   return { row: { ...row, expiresAt, updatedAt: now, ...recorded }, data: state.data };
@@ -128,6 +132,20 @@ export function refuseGone(options: ResolvedSessionOptions, row: StoredSession |
   }
 }
 
+/**
+ * A write that lost to a concurrent one: `false` instead of the database's write-conflict error
+ * (a deadlock victim, a Galera certification failure, Prisma's P2034), which rolled it back whole.
+ * The caller then re-reads and merges, as after any lost compare-and-swap.
+ */
+async function unlessConflict(write: Promise<boolean>): Promise<boolean> {
+  try {
+    return await write;
+  } catch (error) {
+    if (isWriteConflict(error)) return false;
+    throw error;
+  }
+}
+
 /** A new row; `null` when the id is taken. */
 async function insert(
   options: ResolvedSessionOptions,
@@ -136,7 +154,7 @@ async function insert(
   now: Date,
 ): Promise<StoredSession | null> {
   const row: StoredSession = { id, ...write, version: 1, createdAt: now };
-  return (await callConnector(options, "save", (c) => c.createSession(row))) ? row : null;
+  return (await unlessConflict(callConnector(options, "save", (c) => c.createSession(row)))) ? row : null;
 }
 
 /** One compare-and-swap of the row; the row as written, or `null` when it changed meanwhile. */
@@ -145,7 +163,9 @@ async function update(
   row: StoredSession,
   write: SessionWrite,
 ): Promise<StoredSession | null> {
-  const written = await callConnector(options, "save", (c) => c.updateSession(row.id, row.version, write));
+  const written = await unlessConflict(
+    callConnector(options, "save", (c) => c.updateSession(row.id, row.version, write)),
+  );
   return written ? { ...row, ...write, version: row.version + 1 } : null;
 }
 
@@ -164,9 +184,14 @@ async function rotate(
   now: Date,
 ): Promise<StoredSession | null> {
   const moved: StoredSession = { ...row, ...write, id, version: 1 };
-  if (!(await callConnector(options, "save", (c) => c.createSession(moved)))) {
-    throw new SessionConflict("The rotated key is taken (it never should be: 190 random bits)");
+  let created: boolean;
+  try {
+    created = await callConnector(options, "save", (c) => c.createSession(moved));
+  } catch (error) {
+    if (isWriteConflict(error)) return null; // rolled back: nothing to undo; merge and retry
+    throw error;
   }
+  if (!created) throw new SessionConflict("The rotated key is taken (it never should be: 190 random bits)");
   const until = add(now, options.rotationGrace);
   const marker: SessionWrite = {
     data: "",
@@ -178,7 +203,9 @@ async function rotate(
     userAgent: null,
     clientAddress: null,
   };
-  if (await callConnector(options, "save", (c) => c.updateSession(row.id, row.version, marker))) return moved;
+  if (await unlessConflict(callConnector(options, "save", (c) => c.updateSession(row.id, row.version, marker)))) {
+    return moved;
+  }
   await callConnector(options, "save", (c) => c.destroySession(id));
   return null;
 }

@@ -154,7 +154,7 @@ export async function openDatabase(url: string, tableText: string): Promise<Data
       adapterRunner(adapter),
       session === undefined ? undefined : new PgServerBatches(table, adapterRunner(adapter), session),
     ),
-    lock: new SqlCleanupLock(provider, table, () => pinConnection(adapter)),
+    lock: new SqlCleanupLock(provider, table, () => pinConnection(adapter), adapterRunner(adapter)),
     close: () => adapter.dispose(),
   };
 }

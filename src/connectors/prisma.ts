@@ -102,7 +102,11 @@ export class PrismaConnector<Model extends string = "session"> implements Sessio
     options: PrismaConnectorOptions<Model> = {},
   ) {
     const model = options.model ?? "session";
-    const table: unknown = Reflect.get(client, model);
+    // A client extended with @prisma/extension-read-replicas sends model reads to a replica, which
+    // may not have seen a log-out, a rotation or a change a moment ago: sessions always read the primary.
+    const primary: unknown = Reflect.get(client, "$primary");
+    const base: unknown = typeof primary === "function" ? Reflect.apply(primary, client, []) : client;
+    const table: unknown = typeof base === "object" && base !== null ? Reflect.get(base, model) : undefined;
     if (!isDelegate(table)) throw new ConfigError(`The Prisma client has no model delegate "${model}"`);
     if (options.provider !== undefined) checkProvider(options.provider);
     this.#table = table;

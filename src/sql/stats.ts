@@ -30,7 +30,7 @@ export function topUsersStatement(
   return {
     sql:
       `SELECT ${owner} AS user_id, COUNT(*) AS sessions FROM ${quoteTable(provider, table)}` +
-      ` WHERE user_id IS NOT NULL AND expires_at > ? GROUP BY ${group}` +
+      ` WHERE user_id IS NOT NULL AND expires_at > ? AND data <> '' GROUP BY ${group}` +
       ` ORDER BY sessions DESC, user_id LIMIT ${checkPositiveInteger(limit)}`,
     args: [now],
   };

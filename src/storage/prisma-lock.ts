@@ -1,6 +1,7 @@
 import type { CleanupLock, HeldCleanupLock } from "../connector.js";
 import { checkPositiveInteger } from "../numbers.js";
 import type { PinnedConnection } from "../sql/runner.js";
+import { prismaRunner, type RawSqlClient } from "./prisma-raw.js";
 import { checkPrismaCleanupOptions, type PrismaCleanupTargetOptions } from "./prisma-target.js";
 import { SqlCleanupLock } from "./sql-lock.js";
 
@@ -10,10 +11,10 @@ export interface PrismaLockTransaction {
 }
 
 /**
- * The interactive-transaction method of a Prisma client, declared structurally so any generated
- * client fits, whatever its output path.
+ * The interactive-transaction and raw-SQL methods of a Prisma client, declared structurally so any
+ * generated client fits, whatever its output path.
  */
-export interface PrismaLockClient {
+export interface PrismaLockClient extends RawSqlClient {
   $transaction<R>(
     run: (tx: PrismaLockTransaction) => Promise<R>,
     options?: { maxWait?: number; timeout?: number },
@@ -86,7 +87,12 @@ export class PrismaCleanupLock implements CleanupLock {
     const table = checkPrismaCleanupOptions(client, "$transaction", options);
     const maxWait = options.maxWait ?? 10_000;
     checkPositiveInteger(maxWait, "maxWait");
-    this.#lock = new SqlCleanupLock(options.provider, table, () => pinConnection(client, maxWait));
+    this.#lock = new SqlCleanupLock(
+      options.provider,
+      table,
+      () => pinConnection(client, maxWait),
+      prismaRunner(client),
+    );
   }
 
   tryAcquire(): Promise<HeldCleanupLock | null> {

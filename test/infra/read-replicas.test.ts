@@ -108,8 +108,8 @@ type Kind =
 /** Where src reads through the extension's replica today, and so serves what the standby still has. */
 const STALE_TODAY: Record<Kind, boolean> = {
   // getSession is findUnique and listUserSessions/destroyUserSessions use findMany: model reads,
-  // which the extension sends to a replica.
-  "PrismaConnector on the replicated client": true,
+  // which the extension would send to a replica; the connector reads through $primary() itself.
+  "PrismaConnector on the replicated client": false,
   // What the connector should do itself when the client has the extension: every call on $primary().
   "PrismaConnector on the replicated client's $primary()": false,
   // Hand-written SQL through the primary's adapter: the extension never sees it.
@@ -260,10 +260,10 @@ describe("cleanup with the replicated client", () => {
     await expect(countRows(db, new Date())).resolves.toEqual({ expired: 0, live: 0 });
   });
 
-  // PrismaConnector.deleteExpiredSessions finds the `batchSize`-th deadline with findMany (the
-  // standby), then deletes up to it with deleteMany (the primary). A standby that has not seen the
-  // rows yet finds no boundary, and the batch becomes one unbounded DELETE on the primary.
-  it.failing("PrismaConnector deletes rows the standby has not seen yet in batches of at most batchSize", async () => {
+  // PrismaConnector.deleteExpiredSessions finds the `batchSize`-th deadline with findMany, then
+  // deletes up to it with deleteMany: on a replica a standby that has not seen the rows yet would find
+  // no boundary, and the batch become one unbounded DELETE on the primary. It reads the primary.
+  it("PrismaConnector deletes rows the standby has not seen yet in batches of at most batchSize", async () => {
     await insertRows(db, 30, new Date(Date.now() - HOUR));
     const batches: number[] = [];
     let before = 0;
