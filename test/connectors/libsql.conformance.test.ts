@@ -43,7 +43,10 @@ for (const [name, make] of kinds) {
       connector: opened.connector,
       inspect: {
         readRow: async (id) => {
-          const { rows, columns } = await opened.raw.execute({ sql: "SELECT * FROM sessions WHERE id = ?", args: [id] });
+          const { rows, columns } = await opened.raw.execute({
+            sql: "SELECT * FROM sessions WHERE id = ?",
+            args: [id],
+          });
           const [row] = rows;
           return row === undefined ? null : Object.fromEntries(columns.map((column, index) => [column, row[index]]));
         },
