@@ -4,7 +4,7 @@ import type { SessionData } from "../session-store.js";
 import { clientInfo } from "./client.js";
 import { cookieIsSecure, readSessionCookie } from "./cookie.js";
 import { type HttpSessionOptions, type ResolvedHttpOptions, resolveHttpOptions } from "./http-options.js";
-import { openRequestSession } from "./request-session.js";
+import { openRequestSession, type RequestSession } from "./request-session.js";
 import { type SessionExchange, type SessionOutcome, settleSession } from "./settle.js";
 
 /**
@@ -36,16 +36,28 @@ export class SessionHttp<Data extends SessionData = SessionData> {
    */
   begin(cookieHeader: string | undefined, https: boolean, client: RequestFacts = {}): SessionExchange<Data> {
     const cookie = readSessionCookie(cookieHeader, this.options);
-    const seen = clientInfo(client.userAgent, client.address, this.options.clientAddress);
-    const opened = openRequestSession<Data>(
-      cookie.key,
+    return { ...this.openSession(cookie.key, client, true), cookie, https, host: client.host ?? null };
+  }
+
+  /**
+   * A request's session under this layer's options (storage policy, address policy), for the
+   * client `request` describes; `answersForItself` and `hooks` as for {@link openRequestSession}.
+   */
+  openSession(
+    key: string | null,
+    request: RequestFacts,
+    answersForItself: boolean,
+    hooks: Parameters<typeof openRequestSession>[4] = {},
+  ): RequestSession<Data> {
+    const client = clientInfo(request.userAgent, request.address, this.options.clientAddress);
+    return openRequestSession<Data>(
+      key,
       this.manager.options,
       this.options.onStorageError,
-      true,
-      {},
-      seen,
+      answersForItself,
+      hooks,
+      client,
     );
-    return { ...opened, cookie, https, host: client.host ?? null };
   }
 
   /** Ends a request whose response has status `status`; see {@link settleSession}. */

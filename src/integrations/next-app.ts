@@ -1,7 +1,5 @@
 import { SessionReadOnly } from "../errors.js";
-import { clientInfo } from "../http/client.js";
 import { clearedCookie, cookieIsSecure, readSessionCookieValues } from "../http/cookie.js";
-import { openRequestSession } from "../http/request-session.js";
 import type { SessionHttp } from "../http/session-http.js";
 import { cookieChange, type SessionExchange } from "../http/settle.js";
 import type { SessionData, SessionStore } from "../session-store.js";
@@ -54,27 +52,18 @@ export async function appRouterSession<Data extends SessionData>(http: SessionHt
     sent = true;
   };
 
-  const seen = requestClient(headers);
-  const client = clientInfo(seen.userAgent, seen.address, http.options.clientAddress);
-  const opened = openRequestSession<Data>(
-    cookie.key,
-    http.manager.options,
-    http.options.onStorageError,
-    false,
-    {
-      beforeWrite: (operation) => {
-        if (!cookieStoreIsWritable(store)) throw refuse(`${operation}()`);
-      },
-      afterWrite: (operation) => {
-        if (operation === "destroy") {
-          if (cookie.present || sent) send(clearedCookie(http.options, secure), store);
-          return;
-        }
-        const exchange: SessionExchange<Data> = { ...opened, cookie, https };
-        send(cookieChange(http.options, exchange, true, secure, http.manager.options.clock()), store);
-      },
+  const opened = http.openSession(cookie.key, requestClient(headers), false, {
+    beforeWrite: (operation) => {
+      if (!cookieStoreIsWritable(store)) throw refuse(`${operation}()`);
     },
-    client,
-  );
+    afterWrite: (operation) => {
+      if (operation === "destroy") {
+        if (cookie.present || sent) send(clearedCookie(http.options, secure), store);
+        return;
+      }
+      const exchange: SessionExchange<Data> = { ...opened, cookie, https };
+      send(cookieChange(http.options, exchange, true, secure, http.manager.options.clock()), store);
+    },
+  });
   return opened.session;
 }
