@@ -108,6 +108,12 @@ describe.each(cases)("the session cache on %s, invalidated through %s", (provide
     }
   });
   afterAll(async () => {
+    // The worst case seen, for the closing note: the budget is the bound, not a timing target.
+    if (worst.length > 0) {
+      console.log(
+        `session cache ${provider}/${channel}: worst revocation seen after ${Math.round(Math.max(...worst))} ms (budget ${STALENESS_MS} ms)`,
+      );
+    }
     await own?.close();
     await subscriber?.quit().catch(() => {});
     await publisher?.quit().catch(() => {});
@@ -190,13 +196,5 @@ describe.each(cases)("the session cache on %s, invalidated through %s", (provide
     expect((await whoami(child, key)).databaseReads).toBe(before + 2);
     proxy.thaw();
     await serving(child);
-  });
-
-  afterAll(() => {
-    // The worst case seen, for the closing note: the budget is the bound, not a timing target.
-    if (worst.length > 0)
-      console.log(
-        `session cache ${provider}/${channel}: worst revocation seen after ${Math.round(Math.max(...worst))} ms (budget ${STALENESS_MS} ms)`,
-      );
   });
 });
