@@ -1,50 +1,54 @@
-// `npm run bench`: prisma-sessions (SessionStore on PrismaConnector and on PrismaAdapterConnector,
-// Prisma 7 + @prisma/adapter-pg) against the raw `pg` driver running the equivalent SQL on the same
-// PostgreSQL table. Creates and drops its own schema; PRISMA_SESSIONS_PG_URL selects the server.
-// `npm run bench -- --connector prisma,adapter,prisma-sql,pg` also runs "ours" on prototype
-// connectors (scripts/bench/prototypes.ts), to measure what another query path would buy.
+// `npm run bench`: every session store users pick for Express on Prisma 7 + PostgreSQL, side by side
+// in one run, against the raw `pg` driver running one statement per Store call on the same server:
+// connect-pg-simple, @quixo3/prisma-session-store, plain Prisma model calls, ExpressSessionStore on
+// each connector, and prisma-sessions' native SessionStore on each connector (see
+// scripts/bench/express-subjects.ts and subjects.ts). Each system reads its own 10,000 seeded
+// sessions of ~1 KB. Scenario B: 16 callers, pool of 10; scenario A: one caller, pool of 1.
+// Creates and drops its own schema (PRISMA_SESSIONS_BENCH_SCHEMA); PRISMA_SESSIONS_PG_URL selects
+// the server. Options: --only id,id (see SYSTEMS), --rounds N, --seconds S, --sets copy (set and
+// touch get a session object the store did not read, like a harness without createSession).
 import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
 import pg from "pg";
-import { hashSessionKey } from "../src/keys.js";
-import { createSchema, dropSchema, rearmTouches, SCHEMA, seedSessions, settle, TABLE } from "./bench/database.js";
-import {
-  combine,
-  LatencyRecorder,
-  type LatencyResult,
-  opsPerSecond,
-  type ThroughputResult,
-  throughput,
-} from "./bench/measure.js";
-import { LATENCY_HEADER, latencyRows, THROUGHPUT_HEADER, table, throughputRow } from "./bench/report.js";
-import { CONNECTORS, type ConnectorKind, ours, raw, type Subject } from "./bench/subjects.js";
-import { loadsOnly, MIX, mixed, type Workload } from "./bench/workloads.js";
+import { createSchema, dropSchema, rearmTouches, SCHEMA, settle } from "./bench/database.js";
+import { combine, opsPerSecond, quantile, type RunResult, run, type Subject } from "./bench/measure.js";
+import { phaseTable, type Row, summaryTable, type Target, targetTable, throughputTable } from "./bench/report.js";
+import { DUE_IN_DAYS, SESSIONS, SYSTEMS, seed } from "./bench/systems.js";
+import { loadsOnly, MIX, mixed } from "./bench/workloads.js";
 
 const URL = process.env.PRISMA_SESSIONS_PG_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
-const POOL_MAX = 10;
 const CALLERS = 16;
-const SESSIONS = 10_000;
-/** Deadline of seeded rows, in days: under half of the 7-day idle window, so a touch is due. */
-const DUE_IN_DAYS = 3;
-const SAMPLES = { load: 2000, save: 1000, touch: 1000, destroy: 1000 };
-const RUN_SECONDS = 2;
-const ROUNDS = 6;
-const TARGETS = { loads: 0.9, mixed: 0.7 };
-
-type Counts = ReturnType<Workload["counts"]>;
+const POOL = { A: 1, B: 10 };
+/** Before each measured run: JIT, the client's query-plan cache, the pool's connections. */
+const WARM_SECONDS = 0.5;
 
 function log(message: string): void {
   process.stderr.write(`# ${message}\n`);
 }
 
-/** `--connector a,b`: which connectors "ours" runs on, each measured against the same raw baseline. */
-function connectorOption(): ConnectorKind[] {
-  const { values } = parseArgs({ options: { connector: { type: "string", default: "prisma,adapter" } } });
-  return values.connector.split(",").map((name) => {
-    const kind = CONNECTORS.find((known) => known === name);
-    if (kind === undefined) throw new Error(`--connector takes a list of ${CONNECTORS.join(", ")}`);
-    return kind;
+function options() {
+  const { values } = parseArgs({
+    options: {
+      only: { type: "string" },
+      rounds: { type: "string", default: "4" },
+      seconds: { type: "string", default: "2" },
+      sets: { type: "string", default: "read" },
+      scenarios: { type: "string", default: "A,B,loads" },
+    },
   });
+  const wanted = values.only?.split(",") ?? Object.keys(SYSTEMS).filter((id) => !SYSTEMS[id]?.optional);
+  for (const id of wanted) if (!(id in SYSTEMS)) throw new Error(`--only takes ${Object.keys(SYSTEMS).join(", ")}`);
+  if (values.sets !== "read" && values.sets !== "copy") throw new Error("--sets takes read or copy");
+  // The baseline is always measured.
+  const ids = ["raw", ...wanted.filter((id) => id !== "raw")];
+  const scenarios = new Set(values.scenarios.split(","));
+  return {
+    ids,
+    rounds: Number(values.rounds),
+    seconds: Number(values.seconds),
+    copy: values.sets === "copy",
+    scenarios,
+  };
 }
 
 /** Rotates which subject goes first, so drift and noise hit every subject alike. */
@@ -53,190 +57,148 @@ function rotated<T>(items: T[], turn: number): T[] {
   return [...items.slice(shift), ...items.slice(0, shift)];
 }
 
-/** Single-caller latency; the subjects take turns call by call. */
-async function latency(
-  subjects: Subject[],
-  samples: number,
-  call: (subject: Subject, recorder: LatencyRecorder, sample: number, slot: number) => Promise<void>,
-): Promise<LatencyResult[]> {
-  const recorders = subjects.map((subject) => new LatencyRecorder(subject.counted));
-  const slots = subjects.map((_, slot) => slot);
-  for (let sample = 0; sample < samples; sample++) {
-    for (const slot of rotated(slots, sample)) {
-      const subject = subjects[slot];
-      const recorder = recorders[slot];
-      if (subject && recorder) await call(subject, recorder, sample, slot);
-    }
-  }
-  return recorders.map((recorder) => recorder.result());
+interface Scenario {
+  label: string;
+  callers: number;
+  loads: boolean;
 }
 
-/** ROUNDS runs of RUN_SECONDS per subject, the order rotating each round, summed per subject. */
-async function runs(
-  subjects: Subject[],
-  make: (subject: Subject, seed: number) => Workload,
-  before: () => Promise<void>,
-): Promise<{ results: ThroughputResult[]; counts: Counts[] }> {
-  const results = subjects.map((): ThroughputResult[] => []);
-  const counts: Counts[] = [];
-  const slots = subjects.map((_, slot) => slot);
-  for (let round = 0; round < ROUNDS; round++) {
+/**
+ * `rounds` runs per system, the order rotating each round, summed per system. Each run builds its
+ * subject anew, warms it up and closes it: holding every system's pool open at once would take
+ * more connections than a shared server allows.
+ */
+async function measure(
+  admin: pg.Pool,
+  makers: (() => Subject)[],
+  scenario: Scenario,
+  rounds: number,
+  seconds: number,
+): Promise<{ names: string[]; results: RunResult[] }> {
+  const results = makers.map((): RunResult[] => []);
+  const names = makers.map(() => "");
+  const slots = makers.map((_, slot) => slot);
+  for (let round = 0; round < rounds; round++) {
     for (const slot of rotated(slots, round)) {
-      const subject = subjects[slot];
+      const subject = makers[slot]?.();
       if (subject === undefined) continue;
-      await before();
-      const workload = make(subject, 1000 + round);
-      const result = await throughput(subject.counted, CALLERS, RUN_SECONDS, (caller) => workload.op(caller));
-      results[slot]?.push(result);
-      counts.push(workload.counts());
-      log(`${subject.name} round ${round + 1}: ${opsPerSecond(result).toFixed(0)} ops/s`);
+      try {
+        const warm = mixed(subject.keys, 7 + round);
+        await run(subject, () => warm.next(), scenario.callers, WARM_SECONDS);
+        if (!scenario.loads) await rearmTouches(admin, DUE_IN_DAYS);
+        await settle(admin);
+        const workload = (scenario.loads ? loadsOnly : mixed)(subject.keys, 1000 + round);
+        const result = await run(subject, () => workload.next(), scenario.callers, seconds);
+        results[slot]?.push(result);
+        names[slot] = subject.name;
+        log(`${scenario.label}, ${subject.name}, round ${round + 1}: ${opsPerSecond(result).toFixed(0)} ops/s`);
+      } finally {
+        await subject.close();
+      }
     }
   }
-  return { results: results.map(combine), counts };
+  return { names, results: results.map(combine) };
 }
 
-function percent(part: number, whole: number): string {
-  return `${((100 * part) / whole).toFixed(1)}%`;
-}
-
-function at<T>(list: T[], index: number): T {
-  const item = list[index];
-  if (item === undefined) throw new Error(`no item ${index}`);
-  return item;
+/** The prototype's targets (those whose scenario ran) for the system in `slot`. */
+function targets(slot: number, a?: RunResult[], b?: RunResult[], loads?: RunResult[]): Target[] {
+  const vs = (results: RunResult[] | undefined, value: (result: RunResult) => number) => {
+    const [base, mine] = [results?.[0], results?.[slot]];
+    return base === undefined || mine === undefined ? Number.NaN : value(mine) / value(base);
+  };
+  const phase = (result: RunResult, name: "load" | "save") => result.phases?.[name];
+  const p50 = (name: "load" | "save") => (result: RunResult) =>
+    quantile(
+      [...(phase(result, name)?.latencies ?? [])].sort((x, y) => x - y),
+      0.5,
+    );
+  const trips = (name: "load" | "save") => {
+    const mine = a?.[slot] === undefined ? undefined : phase(a[slot], name);
+    return mine === undefined ? Number.NaN : mine.roundTrips / mine.latencies.length;
+  };
+  const list: Target[] = [
+    { what: "B mixed ops/s × raw", value: vs(b, opsPerSecond), min: 1 },
+    { what: "B loads ops/s × raw", value: vs(loads, opsPerSecond), min: 1 },
+    { what: "B mixed CPU/op × raw", value: vs(b, (r) => r.cpuUs), max: 1.2 },
+    { what: "A load trips", value: trips("load"), max: 1 },
+    { what: "A save trips", value: trips("save"), max: 1 },
+    { what: "A load p50 × raw", value: vs(a, p50("load")), max: 1.2 },
+    { what: "A save p50 × raw", value: vs(a, p50("save")), max: 1.2 },
+    { what: "A CPU/op × raw", value: vs(a, (r) => r.cpuUs), max: 1.3 },
+  ];
+  return list.filter((target) => !Number.isNaN(target.value));
 }
 
 async function main(): Promise<void> {
-  const kinds = connectorOption();
+  const { ids, rounds, seconds, copy, scenarios } = options();
   const started = Date.now();
   const admin = new pg.Pool({ connectionString: URL, max: 2 });
-  const subjects: Subject[] = [];
   try {
     const version = await admin.query<{ server_version: string }>("SHOW server_version");
     await createSchema(admin);
-    const width = kinds.length + 1;
-    const keys = await seedSessions(admin, SESSIONS, DUE_IN_DAYS);
-    const touchKeys = await seedSessions(admin, width * SAMPLES.touch, DUE_IN_DAYS);
-    const destroyKeys = await seedSessions(admin, width * SAMPLES.destroy, DUE_IN_DAYS);
+    const keys = await seed(admin, new Set(ids.map((id) => SYSTEMS[id]?.family ?? "raw")));
     await rearmTouches(admin, DUE_IN_DAYS);
     log(`schema ${SCHEMA} seeded in ${Date.now() - started} ms`);
 
-    // Slot 0 is the raw baseline; every other slot is "ours" on one connector.
-    subjects.push(raw(URL, POOL_MAX), ...kinds.map((kind) => ours(URL, POOL_MAX, kind)));
-    for (const subject of subjects) {
-      const workload = mixed(subject, keys, 7);
-      await throughput(subject.counted, CALLERS, 1.5, (caller) => workload.op(caller));
-    }
-    log("warmed up");
+    const makers = (max: number) =>
+      ids.map((id) => {
+        const system = SYSTEMS[id];
+        if (system === undefined) throw new Error(`no system ${id}`);
+        return () => system.make(max, keys.get(system.family) ?? [], copy);
+      });
+    const scenario = async (name: string, callers: number, loads: boolean) =>
+      scenarios.has(name)
+        ? await measure(
+            admin,
+            makers(callers === 1 ? POOL.A : POOL.B),
+            { label: name, callers, loads },
+            rounds,
+            seconds,
+          )
+        : null;
+    const a = await scenario("A", 1, false);
+    const b = await scenario("B", CALLERS, false);
+    const loads = await scenario("loads", CALLERS, true);
 
-    // Subjects never share a row: each takes its own slot among every `width` keys of a list.
-    const key = (list: string[], sample: number, slot: number) => list[(width * sample + slot) % list.length] ?? "";
-    const load = await latency(subjects, SAMPLES.load, (s, r, i, slot) => r.time(() => s.load(key(keys, i, slot))));
-    const save = await latency(subjects, SAMPLES.save, async (s, r, i, slot) => {
-      const saveIt = await s.prepareSave(key(keys, i + SAMPLES.load, slot));
-      await r.time(() => saveIt(i));
-    });
-    const touch = await latency(subjects, SAMPLES.touch, async (s, r, i, slot) => {
-      const touchIt = await s.prepareTouch(key(touchKeys, i, slot));
-      await r.time(touchIt);
-    });
-    const destroy = await latency(subjects, SAMPLES.destroy, (s, r, i, slot) =>
-      r.time(() => s.destroy(key(destroyKeys, i, slot))),
-    );
-    // The throughput runs see exactly the SESSIONS rows.
-    await admin.query(`DELETE FROM ${TABLE} WHERE id = ANY($1::text[])`, [touchKeys.map(hashSessionKey)]);
-    log("sequential latency done");
-
-    const loads = await runs(
-      subjects,
-      (s, seed) => loadsOnly(s, keys, seed),
-      () => settle(admin),
-    );
-    const mix = await runs(
-      subjects,
-      (s, seed) => mixed(s, keys, seed),
-      async () => {
-        await rearmTouches(admin, DUE_IN_DAYS);
-        await settle(admin);
-      },
-    );
-
+    const names = (b ?? a ?? loads)?.names ?? [];
+    const rows = (results: RunResult[]): Row[] => results.map((result, i) => ({ name: names[i] ?? "", result }));
+    const base = (results: RunResult[]) => {
+      const first = results[0];
+      if (first === undefined) throw new Error("no baseline");
+      return first;
+    };
     console.log(
       `\nprisma-sessions benchmark: PostgreSQL ${version.rows[0]?.server_version}, Node ${process.version}, ` +
-        `${availableParallelism()} CPUs, ${SESSIONS} sessions of ~1 KB, pool max ${POOL_MAX}. ` +
-        `"ours" = SessionStore + PrismaConnector on Prisma 7 + @prisma/adapter-pg (errorFormat "minimal", as under NODE_ENV=production); "raw" = pg with the same SQL` +
-        `${kinds.some((kind) => kind === "prisma-sql" || kind === "pg") ? "; (prisma-sql), (pg) = prototype connectors" : ""}\n`,
+        `${availableParallelism()} CPUs; ${SESSIONS} sessions of ~1 KB per system; mix ${MIX.get * 100}/${MIX.set * 100}/` +
+        `${MIX.touch * 100} get/set/touch requests; ${rounds} × ${seconds} s per system and scenario, order rotating; ` +
+        `Prisma clients with errorFormat "minimal" (as under NODE_ENV=production); express set/touch get ` +
+        `${copy ? "a JSON copy of the session (not the object the store read)" : "req.session, as express-session passes it"}; ` +
+        "ratios to the first row, measured in this run\n",
     );
-    console.log("(a) sequential latency, one caller (CPU = Node process µs per call; trips = round trips per call)\n");
-    const variants = subjects.slice(1).map((subject, i) => ({ subject, slot: i + 1 }));
-    const latencyTable = (label: string, results: LatencyResult[]) =>
-      variants.flatMap(({ subject, slot }) =>
-        latencyRows(`${label}${variants.length > 1 ? `, ${subject.name}` : ""}`, at(results, slot), at(results, 0)),
-      );
-    table(LATENCY_HEADER, [
-      ...latencyTable("load", load),
-      ...latencyTable("save (set 1 key + save)", save),
-      ...latencyTable("touch (deadline only)", touch),
-      ...latencyTable("destroy", destroy),
-    ]);
-    console.log(`\n(b) throughput, ${CALLERS} concurrent callers, ${ROUNDS} × ${RUN_SECONDS} s per subject\n`);
-    const throughputTable = (label: string, target: number, results: ThroughputResult[]) =>
-      variants.map(({ subject, slot }) =>
-        throughputRow(
-          `${label}${variants.length > 1 ? `, ${subject.name}` : ""}`,
-          target,
-          at(results, slot),
-          at(results, 0),
-        ),
-      );
-    table(THROUGHPUT_HEADER, [
-      ...throughputTable("loads only", TARGETS.loads, loads.results),
-      ...throughputTable("mixed 80/15/5", TARGETS.mixed, mix.results),
-    ]);
-
-    const drawn = mix.counts.reduce((t, c) => ({
-      load: t.load + c.load,
-      save: t.save + c.save,
-      touch: t.touch + c.touch,
-      staleTouches: t.staleTouches + c.staleTouches,
-    }));
-    const ops = drawn.load + drawn.save + drawn.touch;
-    const trips = (a: LatencyResult[], b: LatencyResult[], slot: number) =>
-      (at(a, slot).roundTrips + at(b, slot).roundTrips).toFixed(0);
-    console.log(
-      `\nmix drawn: ${percent(drawn.load, ops)} loads, ${percent(drawn.save, ops)} saves, ${percent(drawn.touch, ops)} ` +
-        `touches (wanted ${MIX.load * 100}/${MIX.save * 100}/${MIX.touch * 100}); touches that found no due row: ` +
-        `${drawn.staleTouches}`,
-    );
-    for (const { subject, slot } of variants) {
-      const perOp = { load, save, touch, destroy };
-      const worst = Math.max(...Object.values(perOp).map((results) => at(results, slot).roundTrips));
-      const listed = Object.entries(perOp)
-        .map(([name, results]) => `${name} ${at(results, slot).roundTrips.toFixed(2)}`)
-        .join(", ");
+    if (b !== null && a !== null) {
       console.log(
-        `round trips per operation, ${subject.name}: ${listed} (target 1: ${worst <= 1 ? "MET" : "MISSED"}); ` +
-          `a mixed save op is load + save = ${trips(load, save, slot)} (raw ${trips(load, save, 0)}), ` +
-          `a touch op load + touch = ${trips(load, touch, slot)} (raw ${trips(load, touch, 0)})`,
+        `(summary) the issue's table: B = ${CALLERS} callers, pool ${POOL.B}; A = 1 caller, pool ${POOL.A}\n`,
       );
+      const singleByName = new Map(rows(a.results).map((row) => [row.name, row.result]));
+      summaryTable(rows(b.results), base(b.results), singleByName, base(a.results));
     }
-    console.log(
-      "under concurrency Prisma merges simultaneous findUnique calls into one SELECT … WHERE id IN (…): " +
-        "hence fewer than one round trip per load in (b)",
-    );
-    const missed = variants.some(
-      ({ slot }) =>
-        opsPerSecond(at(loads.results, slot)) < TARGETS.loads * opsPerSecond(at(loads.results, 0)) ||
-        opsPerSecond(at(mix.results, slot)) < TARGETS.mixed * opsPerSecond(at(mix.results, 0)),
-    );
-    if (missed) {
-      console.log(
-        "targets missed: `npx tsx scripts/bench/probe.ts` breaks the cost down by query path; " +
-          "`npm run bench -- --connector prisma,prisma-sql,adapter,pg` measures prototype connectors",
-      );
+    if (b !== null) {
+      console.log(`\n(B) mixed, ${CALLERS} callers, pool ${POOL.B}; a request is get, get + set, or get + touch\n`);
+      throughputTable(rows(b.results), base(b.results));
+    }
+    if (loads !== null) {
+      console.log(`\n(B) loads only, ${CALLERS} callers, pool ${POOL.B}\n`);
+      throughputTable(rows(loads.results), base(loads.results));
+    }
+    if (a !== null) {
+      console.log(`\n(A) mixed, one caller, pool ${POOL.A}: each phase of a request timed on its own\n`);
+      phaseTable(rows(a.results), base(a.results));
+    }
+    for (const [i, id] of ids.entries()) {
+      if (id.includes("-fast")) targetTable(names[i] ?? id, targets(i, a?.results, b?.results, loads?.results));
     }
     console.log(`\ntotal time ${((Date.now() - started) / 1000).toFixed(1)} s`);
   } finally {
-    for (const subject of subjects) await subject.close();
     await dropSchema(admin).catch((error: unknown) => log(`could not drop schema ${SCHEMA}: ${String(error)}`));
     await admin.end();
   }

@@ -1,5 +1,6 @@
 // Generates the Prisma client of each provider schema under prisma/ (used by the tests, the demo
-// and the benchmarks). Skips a provider whose schema has not changed since its last generation.
+// and the benchmarks), and the benchmark's client for @quixo3/prisma-session-store's model. Skips a
+// schema that has not changed since its last generation.
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -21,9 +22,14 @@ if (!hasEngine && !env.PRISMA_SCHEMA_ENGINE_BINARY) env.PRISMA_SCHEMA_ENGINE_BIN
 
 const prismaCli = join(dirname(require.resolve("prisma/package.json")), "build", "index.js");
 
-for (const provider of ["sqlite", "postgresql", "mysql"]) {
-  const schema = join(root, "prisma", provider, "schema.prisma");
-  const stamp = join(root, "prisma", "generated", provider, ".schema-hash");
+const schemas = [
+  ...["sqlite", "postgresql", "mysql"].map((provider) => ({ name: provider, dir: join(root, "prisma", provider) })),
+  { name: "quixo", dir: join(root, "scripts", "bench", "quixo") },
+];
+
+for (const { name, dir } of schemas) {
+  const schema = join(dir, "schema.prisma");
+  const stamp = join(root, "prisma", "generated", name, ".schema-hash");
   const hash = createHash("sha256").update(readFileSync(schema)).digest("hex");
   if (existsSync(stamp) && readFileSync(stamp, "utf8") === hash) continue;
   execFileSync(process.execPath, [prismaCli, "generate", "--schema", schema], { cwd: root, env, stdio: "inherit" });

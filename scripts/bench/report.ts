@@ -1,5 +1,5 @@
-// Plain-text tables for the benchmark's output.
-import { type LatencyResult, opsPerSecond, type ThroughputResult } from "./measure.js";
+// Plain-text tables for the benchmark's output; every ratio is to the baseline measured in the same run.
+import { opsPerSecond, type PhaseResult, quantile, type RunResult } from "./measure.js";
 
 type Cell = string | number;
 
@@ -26,65 +26,126 @@ export function ratio(a: number, b: number): string {
   return `${(a / b).toFixed(2)}x`;
 }
 
-export function latencyRows(name: string, ours: LatencyResult, raw: LatencyResult): Cell[][] {
-  return [
-    [
-      name,
-      ours.medianMs,
-      raw.medianMs,
-      ratio(ours.medianMs, raw.medianMs),
-      ours.p99Ms,
-      raw.p99Ms,
-      ratio(ours.p99Ms, raw.p99Ms),
-      ours.cpuUs,
-      raw.cpuUs,
-      ours.roundTrips,
-      raw.roundTrips,
-    ],
-  ];
+function sorted(latencies: readonly number[]): number[] {
+  return [...latencies].sort((a, b) => a - b);
 }
 
-export const LATENCY_HEADER = [
-  "operation (1 caller)",
-  "ours med ms",
-  "raw med ms",
-  "ratio",
-  "ours p99 ms",
-  "raw p99 ms",
-  "ratio",
-  "ours CPU µs",
-  "raw CPU µs",
-  "ours trips",
-  "raw trips",
-];
+/** A measured system's result next to the baseline's. */
+export interface Row {
+  name: string;
+  result: RunResult;
+}
 
-export const THROUGHPUT_HEADER = [
-  "workload (16 callers, pool 10)",
-  "ours ops/s",
-  "raw ops/s",
-  "ours/raw",
-  "target",
-  "ours CPU µs/op",
-  "raw CPU µs/op",
-  "ratio",
-  "ours trips/op",
-  "raw trips/op",
-];
+/** (B): throughput, latency, CPU and round trips per request. */
+export function throughputTable(rows: Row[], baseline: RunResult): void {
+  const base = opsPerSecond(baseline);
+  table(
+    ["system", "ops/s", "× raw", "p50 ms", "p99 ms", "CPU µs/op", "× raw", "trips/op", "new conns"],
+    rows.map(({ name, result }) => {
+      const ordered = sorted(result.latencies);
+      return [
+        name,
+        opsPerSecond(result),
+        ratio(opsPerSecond(result), base),
+        quantile(ordered, 0.5),
+        quantile(ordered, 0.99),
+        result.cpuUs,
+        ratio(result.cpuUs, baseline.cpuUs),
+        result.roundTrips,
+        result.connections,
+      ];
+    }),
+  );
+}
 
-export function throughputRow(name: string, target: number, ours: ThroughputResult, raw: ThroughputResult): Cell[] {
-  const oursRate = opsPerSecond(ours);
-  const rawRate = opsPerSecond(raw);
-  const met = oursRate >= target * rawRate;
-  return [
-    name,
-    oursRate,
-    rawRate,
-    ratio(oursRate, rawRate),
-    `≥ ${target.toFixed(1)}x ${met ? "MET" : "MISSED"}`,
-    ours.cpuUs,
-    raw.cpuUs,
-    ratio(ours.cpuUs, raw.cpuUs),
-    ours.roundTrips,
-    raw.roundTrips,
-  ];
+function phaseCells(phase: PhaseResult, base: PhaseResult): Cell[] {
+  const n = phase.latencies.length;
+  const p50 = quantile(sorted(phase.latencies), 0.5);
+  const baseP50 = quantile(sorted(base.latencies), 0.5);
+  const cpu = phase.cpuUs / n;
+  const baseCpu = base.cpuUs / base.latencies.length;
+  return [p50, ratio(p50, baseP50), cpu, ratio(cpu, baseCpu), phase.roundTrips / n];
+}
+
+/** (A): one caller; each phase of a request on its own (the load of every request, the save, the touch). */
+export function phaseTable(rows: Row[], baseline: RunResult): void {
+  const base = baseline.phases;
+  if (base === null) throw new Error("phases are recorded with one caller only");
+  table(
+    [
+      "system",
+      "ops/s",
+      "× raw",
+      "CPU µs/op",
+      "× raw",
+      "load p50 ms",
+      "× raw",
+      "load CPU µs",
+      "× raw",
+      "trips",
+      "save p50 ms",
+      "× raw",
+      "save CPU µs",
+      "× raw",
+      "trips",
+      "touch p50 ms",
+      "× raw",
+      "touch CPU µs",
+      "× raw",
+      "trips",
+    ],
+    rows.map(({ name, result }) => {
+      const phases = result.phases;
+      if (phases === null) throw new Error("phases are recorded with one caller only");
+      return [
+        name,
+        opsPerSecond(result),
+        ratio(opsPerSecond(result), opsPerSecond(baseline)),
+        result.cpuUs,
+        ratio(result.cpuUs, baseline.cpuUs),
+        ...phaseCells(phases.load, base.load),
+        ...phaseCells(phases.save, base.save),
+        ...phaseCells(phases.touch, base.touch),
+      ];
+    }),
+  );
+}
+
+/** The issue's summary: mixed throughput and CPU per request under 16 callers, as ratios to raw. */
+export function summaryTable(rows: Row[], baseline: RunResult, single: Map<string, RunResult>, singleBase: RunResult) {
+  table(
+    ["system", "B ops/s × raw", "B CPU/op × raw", "B p99 ms", "A ops/s × raw", "A CPU/op × raw"],
+    rows.map(({ name, result }) => {
+      const one = single.get(name);
+      return [
+        name,
+        ratio(opsPerSecond(result), opsPerSecond(baseline)),
+        ratio(result.cpuUs, baseline.cpuUs),
+        quantile(sorted(result.latencies), 0.99),
+        one === undefined ? "-" : ratio(opsPerSecond(one), opsPerSecond(singleBase)),
+        one === undefined ? "-" : ratio(one.cpuUs, singleBase.cpuUs),
+      ];
+    }),
+  );
+}
+
+/** The prototype's targets, each met or missed. */
+export interface Target {
+  what: string;
+  value: number;
+  /** The ratio (or count) must be at least `min`, or at most `max`. */
+  min?: number;
+  max?: number;
+}
+
+export function targetTable(name: string, targets: Target[]): void {
+  console.log(`\ntargets, ${name}:`);
+  table(
+    ["target", "measured", "wanted", "verdict"],
+    targets.map(({ what, value, min, max }) => {
+      const met = (min === undefined || value >= min) && (max === undefined || value <= max);
+      const wanted = min !== undefined ? `≥ ${min.toFixed(2)}` : `≤ ${(max ?? 0).toFixed(2)}`;
+      return [what, value.toFixed(2), wanted, met ? "MET" : "MISSED"];
+    }),
+  );
 }
