@@ -100,7 +100,7 @@ async function measure(
   return { names, results: results.map(combine) };
 }
 
-/** The prototype's targets (those whose scenario ran) for the system in `slot`. */
+/** The issue's targets for our connectors (those whose scenario ran), for the system in `slot`. */
 function targets(slot: number, a?: RunResult[], b?: RunResult[], loads?: RunResult[]): Target[] {
   const vs = (results: RunResult[] | undefined, value: (result: RunResult) => number) => {
     const [base, mine] = [results?.[0], results?.[slot]];
@@ -195,7 +195,8 @@ async function main(): Promise<void> {
       phaseTable(rows(a.results), base(a.results));
     }
     for (const [i, id] of ids.entries()) {
-      if (id.includes("-fast")) targetTable(names[i] ?? id, targets(i, a?.results, b?.results, loads?.results));
+      if (/-(prisma|adapter)$|-fast/.test(id))
+        targetTable(names[i] ?? id, targets(i, a?.results, b?.results, loads?.results));
     }
     console.log(`\ntotal time ${((Date.now() - started) / 1000).toFixed(1)} s`);
   } finally {

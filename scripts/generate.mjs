@@ -1,6 +1,7 @@
 // Generates the Prisma client of each provider schema under prisma/ (used by the tests, the demo
-// and the benchmarks), and the benchmark's client for @quixo3/prisma-session-store's model. Skips a
-// schema that has not changed since its last generation.
+// and the benchmarks), the benchmark's client for @quixo3/prisma-session-store's model, and the
+// tests' fixture of otherwise-mapped session models. Skips a schema that has not changed since its
+// last generation.
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -25,6 +26,7 @@ const prismaCli = join(dirname(require.resolve("prisma/package.json")), "build",
 const schemas = [
   ...["sqlite", "postgresql", "mysql"].map((provider) => ({ name: provider, dir: join(root, "prisma", provider) })),
   { name: "quixo", dir: join(root, "scripts", "bench", "quixo") },
+  { name: "mapped-models", dir: join(root, "test", "fixtures", "mapped-models") },
 ];
 
 for (const { name, dir } of schemas) {

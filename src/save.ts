@@ -108,7 +108,9 @@ async function commit(options: ResolvedSessionOptions, state: SaveState, text: s
       throw new SessionConflict(`The session kept changing: gave up after ${attempt} attempts`);
     }
     options.logger.debug?.("session changed concurrently; merging and retrying", { attempt });
-    await backoff(attempt);
+    // A refused insert means the row is already there (written by a committed writer): merge into
+    // it at once. Only writers colliding on one row's compare-and-swap need spreading out.
+    if (row !== null) await backoff(attempt);
     const id = row?.id ?? state.id;
     const fresh = await callConnector(options, "save", (c) => c.getSession(id));
     // A row this save knew is gone: destroyed, never resurrected. An insert that lost to another

@@ -37,6 +37,7 @@ type Key<Data> = keyof Data & string;
 export class SessionStore<Data extends SessionData = SessionData> {
   readonly #options: ResolvedSessionOptions;
   #key: string | null;
+  #digest: { key: string; id: string } | null = null;
   #loaded: boolean;
   #modified = false;
   #data = new Map<string, unknown>();
@@ -92,7 +93,7 @@ export class SessionStore<Data extends SessionData = SessionData> {
 
   /** The storage id (SHA-256 digest) of the current key, as listed by `listUserSessions`. */
   get id(): string | null {
-    return this.#key === null ? null : hashSessionKey(this.#key);
+    return this.#key === null ? null : this.#idOf(this.#key);
   }
 
   /** Whether stored data has been read (always true for a session without a key). */
@@ -161,7 +162,7 @@ export class SessionStore<Data extends SessionData = SessionData> {
       const key = this.#key;
       let row: StoredSession | null;
       try {
-        row = await callConnector(this.#options, "load", (c) => c.getSession(hashSessionKey(key)));
+        row = await callConnector(this.#options, "load", (c) => c.getSession(this.#idOf(key)));
       } catch (error) {
         this.#goOffline(error, "load");
         return {};
@@ -289,10 +290,25 @@ export class SessionStore<Data extends SessionData = SessionData> {
   #pending(): { text?: string } | null {
     if (this.#modified || this.#expiry !== undefined || this.#userId !== undefined) return {};
     if (this.#row === null) return null;
-    if (this.#key !== null && hashSessionKey(this.#key) !== this.#row.id) return {};
+    if (this.#key !== null && this.#idOf(this.#key) !== this.#row.id) return {};
+    const touchDue = touchDeadline(this.#options.policy, this.#row, this.#options.clock()) !== null;
+    // Only an object value can have been changed in place: with none, the data is what was loaded
+    // (and serializing it, the costliest part of an unchanged request, is not needed to know).
+    if (!this.#holdsObjects()) return touchDue ? {} : null;
     const text = serializeData(this.#options.serializer, Object.fromEntries(this.#data));
     if (text !== this.#row.data) return { text };
-    return touchDeadline(this.#options.policy, this.#row, this.#options.clock()) === null ? null : { text };
+    return touchDue ? { text } : null;
+  }
+
+  /** The storage id of `key`, remembered for the last key asked about (a request hashes its key once). */
+  #idOf(key: string): string {
+    if (this.#digest?.key !== key) this.#digest = { key, id: hashSessionKey(key) };
+    return this.#digest.id;
+  }
+
+  #holdsObjects(): boolean {
+    for (const value of this.#data.values()) if (typeof value === "object" && value !== null) return true;
+    return false;
   }
 
   /**
@@ -319,7 +335,7 @@ export class SessionStore<Data extends SessionData = SessionData> {
     try {
       result = await writeSession(this.#options, {
         ...pending,
-        id: hashSessionKey(key),
+        id: this.#idOf(key),
         row: this.#row,
         data: this.#data,
         expiry: this.#expiry,
@@ -357,7 +373,7 @@ export class SessionStore<Data extends SessionData = SessionData> {
     this.#hooks.beforeWrite?.("destroy");
     // The stored row (whose id differs from the current key's after a pending rotation), or the
     // key's row when nothing was loaded.
-    const id = this.#row?.id ?? (this.#key === null ? null : hashSessionKey(this.#key));
+    const id = this.#row?.id ?? (this.#key === null ? null : this.#idOf(this.#key));
     if (id !== null) {
       try {
         await callConnector(this.#options, "destroy", (c) => c.destroySession(id));

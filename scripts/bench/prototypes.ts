@@ -14,7 +14,6 @@ import type {
   StoredSession,
 } from "../../src/connector.js";
 import { BatchLoader } from "../../src/connectors/batch-loader.js";
-import type { PrismaSessionDelegate } from "../../src/connectors/prisma.js";
 import { ConfigError } from "../../src/errors.js";
 import { isPositiveInteger } from "../../src/numbers.js";
 import { checkProvider, isSqlProvider, type SqlProvider, type SqlStatement } from "../../src/sql/provider.js";
@@ -29,7 +28,7 @@ import { isUniqueViolation } from "../../src/storage-errors.js";
 
 /** The two reads FastPrismaConnector may make through the model delegate. */
 export interface SessionFinder {
-  findUnique: PrismaSessionDelegate["findUnique"];
+  findUnique(args: { where: { id: string } }): PromiseLike<StoredSession | null>;
   findMany(args: { where: { id: { in: string[] } } }): PromiseLike<StoredSession[]>;
 }
 
@@ -231,7 +230,7 @@ export interface Sql {
   count(text: string, values: unknown[]): Promise<number>;
 }
 
-/** The raw-SQL methods of a Prisma client, declared structurally like PrismaSessionDelegate. */
+/** The raw-SQL methods of a Prisma client, declared structurally. */
 export interface PrismaRawClient {
   $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): PromiseLike<T>;
   $executeRawUnsafe(query: string, ...values: unknown[]): PromiseLike<number>;

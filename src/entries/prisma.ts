@@ -1,7 +1,6 @@
 export {
   PrismaConnector,
   type PrismaConnectorOptions,
-  type PrismaSessionDelegate,
 } from "../connectors/prisma.js";
 export {
   type DriverAdapterFactory,

@@ -1,13 +1,16 @@
 import { ConfigError } from "../errors.js";
 import { invalidationTriggerStatements } from "../sql/invalidation.js";
 import { checkProvider, type SqlProvider } from "../sql/provider.js";
-import { parseTableName } from "../sql/table-name.js";
+import { clientTable } from "../storage/prisma-model.js";
 import type { RawSqlClient } from "../storage/prisma-raw.js";
 
 /** Options of {@link ensureInvalidationTrigger}. */
 export interface EnsureInvalidationTriggerOptions {
   provider: SqlProvider;
-  /** The sessions table, optionally `schema.table`. @default "sessions" */
+  /**
+   * The sessions table, optionally `schema.table`; an unqualified name is in the `schema` option of
+   * the client's `PrismaPg` adapter when it has one. @default "sessions"
+   */
   table?: string;
   /** The LISTEN/NOTIFY channel. @default "prisma_sessions" */
   channel?: string;
@@ -29,7 +32,7 @@ export async function ensureInvalidationTrigger(
   if (checkProvider(options.provider) !== "postgresql") {
     throw new ConfigError("Only PostgreSQL can announce session changes itself; use redisInvalidation elsewhere");
   }
-  const table = parseTableName(options.table ?? "sessions");
+  const table = clientTable(client, options.table);
   for (const statement of invalidationTriggerStatements(table, options.channel)) {
     await client.$executeRawUnsafe(statement);
   }

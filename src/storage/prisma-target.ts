@@ -2,8 +2,9 @@ import type { CleanupTarget, ExpiredBatch } from "../connector.js";
 import { ConfigError } from "../errors.js";
 
 import { checkProvider, type SqlProvider } from "../sql/provider.js";
-import { parseTableName, type TableName } from "../sql/table-name.js";
+import type { TableName } from "../sql/table-name.js";
 import { type PgPool, PgServerBatches, pgPoolSessions } from "./pg-server-batches.js";
+import { clientTable } from "./prisma-model.js";
 import { prismaRunner, type RawSqlClient } from "./prisma-raw.js";
 import { SqlSessionTable } from "./sql-session-table.js";
 
@@ -13,9 +14,9 @@ export interface PrismaCleanupTargetOptions {
   provider: SqlProvider;
   /**
    * The sessions table (the model's `@@map`), as `table` or `schema.table`; it must have the
-   * reference schema's `id` and `expires_at` columns. Raw SQL runs in the connection's default
-   * schema (PostgreSQL `search_path`, MySQL database), not in the `schema` option of `PrismaPg`:
-   * name the schema here when the table lives elsewhere. @default "sessions"
+   * reference schema's `id` and `expires_at` columns. An unqualified name is in the `schema`
+   * option of the client's `PrismaPg` adapter when it has one, else in the connection's default
+   * schema (PostgreSQL `search_path`, MySQL database). @default "sessions"
    */
   table?: string;
   /**
@@ -34,7 +35,7 @@ export function checkPrismaCleanupOptions(
 ): TableName {
   if (typeof Reflect.get(client, method) !== "function") throw new ConfigError(`The Prisma client has no ${method}`);
   checkProvider(options.provider);
-  return parseTableName(options.table ?? "sessions");
+  return clientTable(client, options.table);
 }
 
 /**

@@ -13,7 +13,7 @@ import pg from "pg";
 import { PrismaClient as MySqlClient } from "../../prisma/generated/mysql/client.js";
 import { PrismaClient as PostgresClient } from "../../prisma/generated/postgresql/client.js";
 import { PrismaClient as SqliteClient } from "../../prisma/generated/sqlite/client.js";
-import type { PrismaSessionDelegate } from "../../src/connectors/prisma.js";
+import type { StoredSession } from "../../src/connector.js";
 import type { DriverAdapterFactory } from "../../src/connectors/prisma-adapter.js";
 import { ensureSessionTable } from "../../src/setup/ensure-session-table.js";
 import type { AdapterQueryable } from "../../src/storage/adapter-runner.js";
@@ -42,13 +42,20 @@ export const providers: Provider[] = selectedProviders(process.env.PRISMA_SESSIO
 const PG_URL = process.env.PRISMA_SESSIONS_PG_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
 const MYSQL_URL = process.env.PRISMA_SESSIONS_MYSQL_URL ?? "mysql://root@127.0.0.1:3306/test";
 
+/** The model calls tests make to look at or plant rows the way an application's own Prisma code would. */
+export interface TestSessionDelegate {
+  findUnique(args: { where: { id: string } }): Promise<StoredSession | null>;
+  create(args: { data: StoredSession }): Promise<unknown>;
+  updateMany(args: { where: { id: string }; data: Partial<StoredSession> }): Promise<{ count: number }>;
+}
+
 /**
- * What tests may use of the generated client: the `session` delegate as the connector types it,
+ * What tests may use of the generated client: the `session` delegate's calls tests make,
  * raw SQL and disconnect. The three generated clients have different (provider-specific) types,
  * so they meet in this structural type rather than in a union nobody could call methods on.
  */
 export interface TestPrismaClient extends RawSqlClient {
-  session: PrismaSessionDelegate;
+  session: TestSessionDelegate;
   $disconnect(): Promise<void>;
 }
 
