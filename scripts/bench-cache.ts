@@ -6,14 +6,14 @@
 //    connector run the same key sequence.
 // 2. revocation: while 16 callers keep loading, another client (as another process would: nothing
 //    passes through this process's cache) destroys a cached session or logs a user out
-//    everywhere; the time until this process's cache stops serving it, worst and median.
+//    everywhere; how long after that this process still served it, worst and median.
 // 3. the channel cut: the LISTEN connection runs through a TCP proxy; frozen past the staleness
 //    budget, sessions destroyed elsewhere are read again: every read served from the cache
 //    after the budget is a stale read (the target is none).
 // Creates and drops its own schema (PRISMA_SESSIONS_BENCH_SCHEMA); PRISMA_SESSIONS_PG_URL selects the
 // server. Options: --rounds N, --seconds S.
 import { performance } from "node:perf_hooks";
-import { setTimeout as sleep } from "node:timers/promises";
+import { setImmediate as nextTurn, setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
@@ -183,7 +183,12 @@ async function main(): Promise<void> {
           return sequence();
         };
         const readsBefore = subject.reads();
-        const result = await throughput(subject.counted, CALLERS, SECONDS, () => subject.load(nextKey()));
+        // Every load starts in its own turn of the event loop, as a request read from a socket does
+        // (a cache hit alone never yields, and would starve the channel's socket otherwise).
+        const result = await throughput(subject.counted, CALLERS, SECONDS, async () => {
+          await nextTurn();
+          await subject.load(nextKey());
+        });
         coldCursor += Math.ceil(drawn * (1 - HIT_TARGET) * 1.2) + 100;
         if (coldCursor >= cold.length) throw new Error("ran out of cold sessions: lower --seconds or --rounds");
         total.cpuUs = (total.cpuUs * total.ops + result.cpuUs * result.ops) / (total.ops + result.ops);
@@ -239,20 +244,24 @@ async function main(): Promise<void> {
       const start = performance.now();
       if (i % 2 === 0) await otherProcess.destroySession(id);
       else await otherProcess.destroyUserSessions(`user-${id}`);
-      let served: StoredSession | null = before;
-      while (served !== null) {
-        served = await cached.getSession(id);
-        if (served !== null) await sleep(1);
+      // How long after the revocation this process still served the session (0: never again).
+      let lastServed = 0;
+      for (;;) {
+        const served: StoredSession | null = await cached.getSession(id);
+        if (served === null) break;
+        lastServed = performance.now() - start;
+        await sleep(1);
       }
-      delays.push(performance.now() - start);
+      delays.push(lastServed);
       await sleep(20);
     }
     loading = false;
     await loaders;
     const sorted = [...delays].sort((a, b) => a - b);
+    log(`delays: ${delays.map((d) => d.toFixed(0)).join(" ")}`);
     console.log(
-      `\nrevocation by another client (destroy, log-out-everywhere), ${REVOCATIONS} times under load: ` +
-        `median ${quantile(sorted, 0.5).toFixed(1)} ms, worst ${quantile(sorted, 1).toFixed(1)} ms ` +
+      `\nrevocation by another client (destroy, log-out-everywhere), ${REVOCATIONS} times under load: still served ` +
+        `for median ${quantile(sorted, 0.5).toFixed(1)} ms, worst ${quantile(sorted, 1).toFixed(1)} ms afterwards ` +
         `(budget ${STALENESS_MS} ms)`,
     );
 
