@@ -9,7 +9,7 @@ const expected = {
   "prisma-sessions/testing": ["describeConnectorConformance"],
   "prisma-sessions/express": ["session", "ExpressSessionStore", "requestSession"],
   "prisma-sessions/nestjs": ["SessionModule", "Session"],
-  "prisma-sessions/next": ["nextSessions", "NextSession"],
+  "prisma-sessions/next": ["nextSessions"],
   "prisma-sessions/cleanup": ["cleanupExpiredSessions", "scheduleCleanup", "PrismaCleanupLock"],
 };
 let failures = 0;
