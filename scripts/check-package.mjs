@@ -131,7 +131,8 @@ function expectedOutput(format) {
     format,
     reloaded: ["book"],
     deleted: 1,
-    migration: ["CREATE TABLE", "CREATE INDEX", "CREATE INDEX"],
+    // The init migration, then the device-metadata one (two added columns).
+    migration: ["CREATE TABLE", "CREATE INDEX", "CREATE INDEX", "ALTER TABLE", "ALTER TABLE"],
     ours: "pen,pen",
     classic: "2",
     sharedClasses: true,
