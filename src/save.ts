@@ -1,5 +1,6 @@
 import { add } from "date-fns";
 import { type ClientInfo, isRotationMarker, type SessionWrite, type StoredSession } from "./connector.js";
+import { utf8ByteLength } from "./digest.js";
 import { SessionConflict, SessionError, SessionExpired, SessionInterrupted } from "./errors.js";
 import { computeDeadlines, type ExpiryChoice, initialDeadlines, isLive, touchDeadline } from "./expiry.js";
 import { type Serializer, serializeData } from "./serializer.js";
@@ -236,7 +237,7 @@ function encode(options: ResolvedSessionOptions, data: Map<string, unknown>): st
 }
 
 function checkSize(options: ResolvedSessionOptions, text: string): string {
-  const bytes = Buffer.byteLength(text, "utf8");
+  const bytes = utf8ByteLength(text);
   if (bytes > options.maxPayloadBytes) {
     throw new SessionError(
       `Session payload is ${bytes} bytes, over the limit of ${options.maxPayloadBytes} (maxPayloadBytes)`,

@@ -76,7 +76,9 @@ const ADDRESS_POLICIES: readonly ClientAddressPolicy[] = ["full", "truncated", "
 function secureMode(value: boolean | "auto"): ResolvedHttpOptions["secure"] {
   if (value === true) return "always";
   if (value === false) return "never";
-  return process.env.NODE_ENV === "development" ? "https" : "always";
+  // `process` is missing on runtimes with web APIs only (Workers); there NODE_ENV is unset.
+  const environment = typeof process === "undefined" ? undefined : process.env.NODE_ENV;
+  return environment === "development" ? "https" : "always";
 }
 
 function outageLogger(logger: SessionLogger): ResolvedHttpOptions["logger"] {

@@ -1,0 +1,8 @@
+export type { Duration } from "../duration.js";
+export type { SessionCookieOptions, StorageErrorPolicy } from "../http/http-options.js";
+export {
+  type FastifySessionData,
+  type FastifySessionOptions,
+  type FastifySessionTypes,
+  sessionPlugin,
+} from "../integrations/fastify.js";
