@@ -3,7 +3,8 @@ import { type ClientInfo, isRotationMarker, type SessionWrite, type StoredSessio
 import { utf8ByteLength } from "./digest.js";
 import { SessionConflict, SessionError, SessionExpired, SessionInterrupted } from "./errors.js";
 import { computeDeadlines, type ExpiryChoice, initialDeadlines, isLive, touchDeadline } from "./expiry.js";
-import { type Serializer, serializeData } from "./serializer.js";
+import { apply, type Changes, diff } from "./merge.js";
+import { serializeData } from "./serializer.js";
 import type { ResolvedSessionOptions } from "./session-options.js";
 import { callConnector } from "./storage-call.js";
 import { isWriteConflict } from "./storage-errors.js";
@@ -33,11 +34,6 @@ export interface SaveState {
 export interface SaveResult {
   row: StoredSession;
   data: Map<string, unknown>;
-}
-
-interface Changes {
-  set: Map<string, unknown>;
-  deleted: string[];
 }
 
 /**
@@ -211,25 +207,6 @@ async function rotate(
   }
   await callConnector(options, "save", (c) => c.destroySession(id));
   return null;
-}
-
-/** Keys this save set (or changed in place) and deleted, relative to what it loaded. */
-function diff(serializer: Serializer, base: Record<string, unknown>, data: Map<string, unknown>): Changes {
-  const set = new Map<string, unknown>();
-  for (const [key, value] of data) {
-    const same =
-      Object.hasOwn(base, key) && serializer.stringify({ [key]: value }) === serializer.stringify({ [key]: base[key] });
-    if (!same) set.set(key, value);
-  }
-  const deleted = Object.keys(base).filter((key) => !data.has(key));
-  return { set, deleted };
-}
-
-function apply(fresh: Record<string, unknown>, changes: Changes): Map<string, unknown> {
-  const data = new Map(Object.entries(fresh));
-  for (const key of changes.deleted) data.delete(key);
-  for (const [key, value] of changes.set) data.set(key, value);
-  return data;
 }
 
 function encode(options: ResolvedSessionOptions, data: Map<string, unknown>): string {

@@ -1,4 +1,3 @@
-export type { Duration } from "../duration.js";
 export {
   applyOutcome,
   beginFetch,
@@ -7,7 +6,7 @@ export {
   requestIsHttps,
   settleFetch,
 } from "../http/fetch.js";
-export type { SessionCookieOptions, StorageErrorPolicy } from "../http/http-options.js";
+export type { Duration, SessionCookieOptions, StorageErrorPolicy } from "../http/http-options.js";
 export { SessionHttp, type SessionHttpOptions } from "../http/session-http.js";
 export type { SessionExchange, SessionOutcome } from "../http/settle.js";
 export {

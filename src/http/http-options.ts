@@ -3,6 +3,9 @@ import { ConfigError } from "../errors.js";
 import type { SessionLogger } from "../session-options.js";
 import type { ClientAddressPolicy } from "./client.js";
 
+/** The duration type the HTTP options take (date-fns' shape), re-exported with them for every HTTP entry. */
+export type { Duration } from "../duration.js";
+
 /** Attributes of the session cookie. The defaults are the safe ones. */
 export interface SessionCookieOptions {
   /** The cookie's name. @default "session_id" */
