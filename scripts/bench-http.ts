@@ -4,6 +4,7 @@
 //   Express + our middleware                 Express + express-session + our ExpressSessionStore
 //   Fastify + our plugin                     Fastify + @fastify/session, in-memory store (the ceiling)
 //   Hono (@hono/node-server) + our middleware
+//   Fastify + our plugin with the session cache (prisma-sessions/cache, LISTEN/NOTIFY invalidation)
 //   Fastify making only the one primary-key read per request (the database path's own floor)
 // each of ours on PostgreSQL through PrismaAdapterConnector and PrismaConnector, in one run. Each
 // app runs in its own process; the subjects take turns, round after round, in rotated order so
@@ -17,6 +18,7 @@ import { parseArgs } from "node:util";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaClient } from "../prisma/generated/postgresql/client.js";
+import { ensureInvalidationTrigger } from "../src/setup/ensure-invalidation-trigger.js";
 import { ensureSessionTable } from "../src/setup/ensure-session-table.js";
 import { type LoadResult, load } from "./bench-http/load.js";
 
@@ -49,6 +51,8 @@ const SUBJECTS: Subject[] = [
     { label: `fastify + ours (${connector})`, args: server("fastify", connector) },
     { label: `hono + ours (${connector})`, args: server("hono", connector) },
   ]),
+  { label: "fastify + ours (adapter + cache)", args: server("fastify", "cached") },
+  { label: "express + ours (adapter + cache)", args: server("express", "cached") },
   {
     label: "fastify + @fastify/session (memory)",
     args: ["scripts/bench-http/fastify-session-server.mjs", String(PORT)],
@@ -71,6 +75,7 @@ async function prepare(admin: pg.Client): Promise<void> {
   });
   try {
     await ensureSessionTable(prisma, { provider: "postgresql" });
+    await ensureInvalidationTrigger(prisma, { provider: "postgresql" });
   } finally {
     await prisma.$disconnect();
   }
@@ -207,6 +212,12 @@ async function main(): Promise<void> {
       ],
     );
   }
+  ratios.push([
+    "fastify + ours (adapter + cache)",
+    "fastify + @fastify/session (memory)",
+    "@fastify/session memory",
+    TARGETS.fastify,
+  ]);
   ratios.push([
     "fastify + ours (adapter)",
     "fastify, one getSession per request, no session layer (adapter)",

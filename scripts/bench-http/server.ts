@@ -14,6 +14,9 @@ import Fastify from "fastify";
 import { Hono } from "hono";
 import pg from "pg";
 import { PrismaClient } from "../../prisma/generated/postgresql/client.js";
+import { CachedConnector } from "../../src/cache/cached-connector.js";
+import { pgInvalidation } from "../../src/cache/pg-channel.js";
+import type { SessionConnector } from "../../src/connector.js";
 import { PrismaConnector } from "../../src/connectors/prisma.js";
 import { PrismaAdapterConnector } from "../../src/connectors/prisma-adapter.js";
 import { session } from "../../src/integrations/express.js";
@@ -41,14 +44,24 @@ const port = Number(portText);
 const table: string = schema;
 
 const pool = new pg.Pool({ connectionString: URL, max: POOL_MAX, options: `-c search_path=${schema}` });
-function connector(): PrismaConnector | PrismaAdapterConnector {
-  if (connectorKind === "adapter") {
+/** The connector on the pool: the adapter connector for "adapter" and "cached", else PrismaConnector. */
+function plainConnector(): PrismaConnector | PrismaAdapterConnector {
+  if (connectorKind !== "prisma") {
     return new PrismaAdapterConnector(new PrismaPg(pool, { schema: table }), { table: `${table}.sessions` });
   }
   // errorFormat "minimal" is what NODE_ENV=production selects.
   return new PrismaConnector(
     new PrismaClient({ adapter: new PrismaPg(pool, { schema: table }), errorFormat: "minimal" }),
   );
+}
+
+const plain = plainConnector();
+
+/** "cached": the session cache in front, invalidated by the database's own LISTEN/NOTIFY trigger (bench-http.ts installs it). */
+function connector(): SessionConnector {
+  if (connectorKind !== "cached") return plain;
+  const listen = new pg.Pool({ connectionString: URL, max: 2 });
+  return new CachedConnector(plain, { channel: pgInvalidation({ pool: listen }), maxEntries: 50_000 });
 }
 
 const options = { connector: connector(), secrets: [SECRET], cookie: { secure: false } };
@@ -88,7 +101,7 @@ function expressWithExpressSession(): express.Express {
   const app = express();
   app.use(
     expressSession({
-      store: new ExpressSessionStore({ connector: options.connector }),
+      store: new ExpressSessionStore({ connector: plain }),
       secret: SECRET,
       resave: false,
       saveUninitialized: false,
@@ -154,6 +167,10 @@ function honoOurs(): void {
 }
 
 async function main(): Promise<void> {
+  if (options.connector instanceof CachedConnector) {
+    await options.connector.start();
+    while (!options.connector.serving) await new Promise((resolve) => setTimeout(resolve, 10));
+  }
   if (subject === "express") createServer(expressOurs()).listen(port, "127.0.0.1");
   else if (subject === "express-session") createServer(expressWithExpressSession()).listen(port, "127.0.0.1");
   else if (subject === "fastify") await fastifyOurs();
