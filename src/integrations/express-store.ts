@@ -1,6 +1,5 @@
 import { add } from "date-fns";
 import type { SessionData as ExpressData, Store } from "express-session";
-import type { Clock } from "../clock.js";
 import {
   isRotationMarker,
   type SessionConnector,
@@ -8,12 +7,11 @@ import {
   type SessionSummary,
   type StoredSession,
 } from "../connector.js";
-import type { Duration } from "../duration.js";
 import { isLive, touchIsDue } from "../expiry.js";
 import type { ClientAddressPolicy } from "../http/client.js";
 import { hashSessionKey } from "../keys.js";
 import { writeSession } from "../save.js";
-import { type ResolvedSessionOptions, resolveOptions, type SessionLogger } from "../session-options.js";
+import { type ResolvedSessionOptions, resolveOptions } from "../session-options.js";
 import { callConnector } from "../storage-call.js";
 import { checkUserId } from "../user-id.js";
 import { bridge, type Callback, storeBase } from "./express-session-bridge.js";
