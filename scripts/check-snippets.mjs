@@ -5,7 +5,8 @@
 // NestJS, Next.js; see scripts/snippets/fixture/README.md). Blocks marked `<!-- snippet: run -->`
 // then run with node against SQLite and must exit 0. Shell blocks: every `npm run X` must be a
 // script and every `npx prisma-sessions <command> --flag` a command and flag the CLI has. JSON
-// blocks must parse. Annotations are described in scripts/snippets/extract.mjs.
+// blocks must parse. Links must be absolute and, into this repository, reach a file and heading
+// that exist (scripts/snippets/links.mjs). Annotations are described in scripts/snippets/extract.mjs.
 //
 // Fails (exit 1) naming file:line for every block that does not compile, run or check.
 // Usage: node scripts/check-snippets.mjs [--keep] [--tarball <file>] [markdown files…]
@@ -14,8 +15,9 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { bin, createLog, pack, root } from "./lib/package-tools.mjs";
-import { fixture, generateClients, install, packagesFor, writeProject } from "./snippets/consumer.mjs";
+import { fixture, generateClients, install, packagesFor, programDir, writeProject } from "./snippets/consumer.mjs";
 import { extractSnippets } from "./snippets/extract.mjs";
+import { checkLinks } from "./snippets/links.mjs";
 
 const args = process.argv.slice(2);
 const keep = args.includes("--keep");
@@ -69,12 +71,12 @@ function writeSnippets(work, snippets) {
   return written;
 }
 
-/** Runs tsc on each project; returns the problems it reports, as file:line of the Markdown. */
+/** Runs tsc on each program; returns the problems it reports, as file:line of the Markdown. */
 function compile(work, written) {
   const reports = [];
   const tsc = join(work, "node_modules", "typescript", "bin", "tsc");
-  for (const project of ["node", "nest", "next"]) {
-    const dir = join(work, project);
+  for (const program of ["server", "next"]) {
+    const dir = programDir(work, program);
     if (!existsSync(dir)) continue;
     const started = performance.now();
     const result = spawnSync(process.execPath, [tsc, "-p", ".", "--pretty", "false"], { cwd: dir, encoding: "utf8" });
@@ -87,7 +89,7 @@ function compile(work, written) {
       const snippet = written.get(join(dir, match[1]));
       if (!snippet) {
         reports.push({
-          where: `${project}/${match[1]}:${match[2]} (the checker's fixture)`,
+          where: `${program}/${match[1]}:${match[2]} (the checker's fixture)`,
           message: `${match[4]}: ${message}`,
         });
         continue;
@@ -99,11 +101,10 @@ function compile(work, written) {
       reports.push({ where, message: `${match[4]}: ${message}`, snippet });
     }
     if (result.status !== 0 && !lines.some((line) => / error TS\d+/.test(line))) {
-      reports.push({ where: project, message: `tsc failed: ${result.stdout}${result.stderr}` });
+      reports.push({ where: program, message: `tsc failed: ${result.stdout}${result.stderr}` });
     }
-    log(
-      `${project}: tsc over ${[...written.values()].filter((s) => s.project === project).length} blocks, ${((performance.now() - started) / 1000).toFixed(1)} s`,
-    );
+    const blocks = [...written.values()].filter((s) => s.written.startsWith(dir)).length;
+    log(`${program}: tsc over ${blocks} blocks, ${((performance.now() - started) / 1000).toFixed(1)} s`);
   }
   return reports;
 }
@@ -116,8 +117,8 @@ function runSnippets(work, snippets) {
       problems.push(`${where}: run is not supported for Next.js blocks (they are compiled only)`);
       continue;
     }
-    const project = join(work, snippet.project);
-    const output = join(project, "out", relative(project, snippet.written).replace(/\.tsx?$/, ".js"));
+    const program = programDir(work, "server");
+    const output = join(program, "out", relative(program, snippet.written).replace(/\.tsx?$/, ".js"));
     const cwd = mkdtempSync(join(work, "run-"));
     const result = spawnSync(process.execPath, [output], {
       cwd,
@@ -176,6 +177,7 @@ const unchecked = new Map(); // language ("" for none) → how many blocks of it
 const skipped = [];
 try {
   const all = markdownFiles().flatMap((file) => extractSnippets(resolve(root, file), file));
+  for (const file of markdownFiles()) problems.push(...checkLinks(resolve(root, file), file));
   const canary = extractSnippets(join(fixture, "canary.md"), "scripts/snippets/fixture/canary.md");
   for (const snippet of all.filter((s) => s.error)) problems.push(`${snippet.path}:${snippet.line}: ${snippet.error}`);
   const checked = all.filter((s) => !s.error && !s.annotation.skip);

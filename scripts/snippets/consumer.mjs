@@ -4,7 +4,7 @@
 import { execFileSync } from "node:child_process";
 import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { npmInstall, root, run } from "../lib/package-tools.mjs";
 
@@ -81,7 +81,7 @@ export function install(work, tarball, packages) {
  */
 export function generateClients(work) {
   const generator = (name, extra) =>
-    `generator ${name} {\n  provider = "prisma-client"\n  output = "${name}/_client"\n  importFileExtension = "js"\n${extra}}\n`;
+    `generator ${name} {\n  provider = "prisma-client"\n  output = "${relative(work, projectDir(work, name))}/_client"\n  importFileExtension = "js"\n${extra}}\n`;
   const schema = [
     'datasource db {\n  provider = "sqlite"\n}\n',
     generator("node", ""),
@@ -104,49 +104,70 @@ export function generateClients(work) {
 }
 
 const common = { target: "es2022", strict: true, skipLibCheck: false, esModuleInterop: true, types: ["node"] };
-const projects = {
-  node: {
-    manifest: { type: "module" },
-    compilerOptions: { ...common, module: "nodenext", moduleResolution: "nodenext", lib: ["es2023"], outDir: "out" },
-  },
-  nest: {
-    manifest: { type: "commonjs" },
-    compilerOptions: {
-      ...common,
-      module: "nodenext",
-      moduleResolution: "nodenext",
-      lib: ["es2023"],
-      outDir: "out",
-      experimentalDecorators: true,
-      emitDecoratorMetadata: true,
-    },
+
+// Two TypeScript programs, one tsc run each. `server` holds the ESM Node app and, in a folder whose
+// package.json says CommonJS, the Nest app (nodenext gives each folder its own module format).
+const programs = {
+  server: {
+    module: "nodenext",
+    moduleResolution: "nodenext",
+    lib: ["es2023"],
+    outDir: "out",
+    rootDir: ".",
+    experimentalDecorators: true,
+    emitDecoratorMetadata: true,
   },
   // As create-next-app sets it up. Next's own declarations need newer lib types than TypeScript
   // 5.9 has (URLPattern), so, as in those apps, library declarations are not checked here.
   next: {
-    manifest: { type: "module" },
-    compilerOptions: {
-      ...common,
-      skipLibCheck: true,
-      module: "esnext",
-      moduleResolution: "bundler",
-      lib: ["dom", "dom.iterable", "esnext"],
-      jsx: "preserve",
-      noEmit: true,
-    },
-    files: { "next-env.d.ts": '/// <reference types="next" />\n/// <reference types="next/image-types/global" />\n' },
+    skipLibCheck: true,
+    module: "esnext",
+    moduleResolution: "bundler",
+    lib: ["dom", "dom.iterable", "esnext"],
+    jsx: "preserve",
+    noEmit: true,
   },
 };
+const projects = {
+  node: { program: "server", type: "module" },
+  nest: { program: "server", type: "commonjs" },
+  next: { program: "next", type: "module" },
+};
+
+/** The folder of TypeScript program `program`, and where `project`'s files go in it. */
+export function programDir(work, program) {
+  return join(work, program);
+}
+export function projectDir(work, project) {
+  return join(work, projects[project].program, project);
+}
 
 /** Writes project `name` with a folder per Markdown file (`folders`), each holding the fixture. */
 export function writeProject(work, name, folders) {
-  const dir = join(work, name);
-  const { manifest, compilerOptions, files = {} } = projects[name];
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, "package.json"), `${JSON.stringify({ private: true, ...manifest })}\n`);
-  const tsconfig = { compilerOptions, include: ["**/*.ts", "**/*.tsx"], exclude: ["out"] };
-  writeFileSync(join(dir, "tsconfig.json"), `${JSON.stringify(tsconfig, null, 2)}\n`);
-  for (const [file, text] of Object.entries(files)) writeFileSync(join(dir, file), text);
+  const { program, type } = projects[name];
+  const top = programDir(work, program);
+  if (!existsSync(join(top, "tsconfig.json"))) {
+    mkdirSync(top, { recursive: true });
+    writeFileSync(join(top, "package.json"), `${JSON.stringify({ private: true, type: "module" })}\n`);
+    const tsconfig = {
+      compilerOptions: { ...common, ...programs[program] },
+      include: ["**/*.ts", "**/*.tsx"],
+      exclude: ["out"],
+    };
+    writeFileSync(join(top, "tsconfig.json"), `${JSON.stringify(tsconfig, null, 2)}\n`);
+    if (program === "next") {
+      writeFileSync(
+        join(top, "next-env.d.ts"),
+        '/// <reference types="next" />\n/// <reference types="next/image-types/global" />\n',
+      );
+    }
+  }
+  const dir = projectDir(work, name);
+  // The folder's module format, for tsc and, in the emitted copy, for node.
+  for (const at of [dir, join(top, "out", name)]) {
+    mkdirSync(at, { recursive: true });
+    writeFileSync(join(at, "package.json"), `${JSON.stringify({ private: true, type })}\n`);
+  }
   for (const folder of folders) cpSync(join(fixture, name), join(dir, folder), { recursive: true });
   return dir;
 }
