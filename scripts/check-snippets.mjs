@@ -75,7 +75,7 @@ function writeSnippets(work, snippets) {
 function compile(work, written) {
   const reports = [];
   const tsc = join(work, "node_modules", "typescript", "bin", "tsc");
-  for (const program of ["server", "next"]) {
+  for (const program of ["server", "web", "next"]) {
     const dir = programDir(work, program);
     if (!existsSync(join(dir, "tsconfig.json"))) continue; // no block of this program
     const started = performance.now();
@@ -113,8 +113,8 @@ function compile(work, written) {
 function runSnippets(work, snippets) {
   for (const snippet of snippets.filter((s) => s.annotation.run && !s.failed)) {
     const where = `${snippet.path}:${snippet.line}`;
-    if (snippet.project === "next") {
-      problems.push(`${where}: run is not supported for Next.js blocks (they are compiled only)`);
+    if (snippet.project === "next" || snippet.project === "web") {
+      problems.push(`${where}: run is supported for node and nest blocks only (the others are compiled only)`);
       continue;
     }
     const program = programDir(work, "server");

@@ -19,7 +19,11 @@ const companions = {
   "@nestjs/common": ["@nestjs/core", "@nestjs/platform-express", "reflect-metadata", "rxjs"],
   "@nestjs/schedule": ["@nestjs/common"],
   next: ["react", "react-dom"],
+  "@nestjs/platform-fastify": ["fastify"],
   "prisma-sessions/express": ["express", "express-session"],
+  "prisma-sessions/fastify": ["fastify", "fastify-plugin"],
+  "prisma-sessions/hono": ["hono"],
+  "prisma-sessions/react-router": ["react-router"],
   "prisma-sessions/nestjs": ["@nestjs/common"],
   "prisma-sessions/next": ["next"],
 };
@@ -121,6 +125,14 @@ const programs = {
   },
   // As create-next-app sets it up. Next's own declarations need newer lib types than TypeScript
   // 5.9 has (URLPattern), so, as in those apps, library declarations are not checked here.
+  // As React Router's templates set it up (bundler resolution, the DOM lib its declarations need),
+  // with library declarations checked.
+  web: {
+    module: "esnext",
+    moduleResolution: "bundler",
+    lib: ["dom", "dom.iterable", "es2023"],
+    noEmit: true,
+  },
   next: {
     skipLibCheck: true,
     module: "esnext",
@@ -134,6 +146,7 @@ const projects = {
   node: { program: "server", type: "module" },
   nest: { program: "server", type: "commonjs" },
   next: { program: "next", type: "module" },
+  web: { program: "web", type: "module", fixture: "node" },
 };
 
 /** The folder of TypeScript program `program`, and where `project`'s files go in it. */
@@ -170,6 +183,7 @@ export function writeProject(work, name, folders) {
     mkdirSync(at, { recursive: true });
     writeFileSync(join(at, "package.json"), `${JSON.stringify({ private: true, type })}\n`);
   }
-  for (const folder of folders) cpSync(join(fixture, name), join(dir, folder), { recursive: true });
+  const from = join(fixture, projects[name].fixture ?? name);
+  for (const folder of folders) cpSync(from, join(dir, folder), { recursive: true });
   return dir;
 }

@@ -5,7 +5,8 @@
 //   <!-- snippet: file=app/page.tsx -->       the file the block is (else its first-line comment,
 //                                             `// lib/sessions.ts`, else snippet-L<line>.ts)
 //   <!-- snippet: prelude=manager -->         scripts/snippets/preludes/manager.ts goes before it
-//   <!-- snippet: project=nest -->            node (ESM), nest (CommonJS) or next (bundler)
+//   <!-- snippet: project=nest -->            node (ESM), nest (CommonJS), next (bundler) or web
+//                                             (bundler with the DOM lib: React Router)
 //   <!-- snippet: run -->                     also run it with node: it must exit 0
 //   <!-- snippet: generator=nest -->          (a prisma block) the generator of that app's client
 //   <!-- snippet: skip — why -->              not checked; the reason is required
@@ -14,7 +15,7 @@ import { readFileSync } from "node:fs";
 const compiled = new Set(["ts", "typescript", "tsx", "js", "javascript", "mjs", "jsx"]);
 const shell = new Set(["sh", "bash", "shell", "console", "text"]);
 const keys = new Set(["file", "prelude", "project", "run", "generator"]);
-const projects = new Set(["node", "nest", "next"]);
+const projects = new Set(["node", "nest", "next", "web"]);
 
 /** What the checker does with a block of this language: "compile", "commands", "json" or "none". */
 export function kindOf(lang) {
@@ -62,6 +63,7 @@ function projectOf(code, lang, file) {
   if (/["'](@nestjs\/[^"']+|prisma-sessions\/nestjs)["']/.test(code)) return "nest";
   if (lang === "tsx" || lang === "jsx" || /^(app|pages)\//.test(file)) return "next";
   if (/["'](next|next\/[^"']+|prisma-sessions\/next|react|@\/[^"']+)["']/.test(code)) return "next";
+  if (/["'](react-router|prisma-sessions\/react-router)["']/.test(code)) return "web";
   return "node";
 }
 
