@@ -6,7 +6,7 @@
 //                                             `// lib/sessions.ts`, else snippet-L<line>.ts)
 //   <!-- snippet: prelude=manager -->         scripts/snippets/preludes/manager.ts goes before it
 //   <!-- snippet: project=nest -->            node (ESM), nest (CommonJS), next (bundler) or web
-//                                             (bundler with the DOM lib: React Router)
+//                                             (bundler with the DOM lib: React Router, Hono)
 //   <!-- snippet: run -->                     also run it with node: it must exit 0
 //   <!-- snippet: generator=nest -->          (a prisma block) the generator of that app's client
 //   <!-- snippet: skip — why -->              not checked; the reason is required
@@ -63,7 +63,7 @@ function projectOf(code, lang, file) {
   if (/["'](@nestjs\/[^"']+|prisma-sessions\/nestjs)["']/.test(code)) return "nest";
   if (lang === "tsx" || lang === "jsx" || /^(app|pages)\//.test(file)) return "next";
   if (/["'](next|next\/[^"']+|prisma-sessions\/next|react|@\/[^"']+)["']/.test(code)) return "next";
-  if (/["'](react-router|prisma-sessions\/react-router)["']/.test(code)) return "web";
+  if (/["'](react-router|prisma-sessions\/react-router|hono|prisma-sessions\/hono)["']/.test(code)) return "web";
   return "node";
 }
 
