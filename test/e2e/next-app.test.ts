@@ -1,5 +1,6 @@
-// End to end: builds examples/next-app with `next build`, runs it with `next start` on a free
-// port and drives it over HTTP, checking stored state in its SQLite file directly.
+// End to end: builds the library (the example imports dist/, as an app imports the package), then
+// examples/next-app with `next build` (Turbopack, cacheComponents), runs it with `next start` on a
+// free port and drives it over HTTP, checking stored state in its SQLite file directly.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
 import { rm } from "node:fs/promises";
@@ -137,10 +138,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 beforeAll(async () => {
   await rm(dbFile, { force: true });
-  const build = spawnSync(process.execPath, [nextBin, "build", "--webpack", app], {
-    env: childEnv(),
-    encoding: "utf8",
-  });
+  const dist = spawnSync("npm", ["run", "build"], { cwd: root, env: childEnv(), encoding: "utf8" });
+  if (dist.status !== 0) throw new Error(`npm run build failed:\n${dist.stdout}\n${dist.stderr}`);
+  const build = spawnSync(process.execPath, [nextBin, "build", app], { env: childEnv(), encoding: "utf8" });
   if (build.status !== 0) throw new Error(`next build failed:\n${build.stdout}\n${build.stderr}`);
   server = await start();
 }, 240_000);
