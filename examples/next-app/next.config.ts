@@ -6,9 +6,10 @@ import type { NextConfig } from "next";
 const repository = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
 /**
- * Turbopack compiles only files under its root. The example compiles the library from the
- * repository's src/, so the root is the repository, or above it when node_modules is a symlink
- * out of it (git worktrees that share one install).
+ * Turbopack compiles only files under its root. The example imports the library from the
+ * repository's dist/ (tsconfig.json `paths`: Turbopack cannot compile src/, whose NodeNext imports
+ * name `./x.js` for `./x.ts`, and has no extension alias), so the root is the repository, or above
+ * it when node_modules is a symlink out of it (git worktrees that share one install).
  */
 function workspaceRoot(): string {
   const a = repository.split(sep);
