@@ -4,7 +4,9 @@
 // TypeScript and Prisma file of docs/guides/nextjs.md written as the guide shows it. `next build`
 // and `next start` on a free loopback port, on a PostgreSQL database of its own; sign-in, data,
 // devices, the Pages API route, the cron route and sign-out are driven over HTTP and checked in
-// the table. About 3 minutes (two installs from the registry, a pack, a build): PRISMA_SESSIONS_INFRA=1.
+// the table. 2 to 5 minutes (two installs from the registry, a pack, a build): PRISMA_SESSIONS_INFRA=1.
+// The pack rewrites dist/ and, for a moment, package.json: run it apart from other test files, as
+// `npm run test:infra` does (one worker).
 //
 // Two steps differ from the guide because this machine reaches only the npm registry: the
 // default layout's Google fonts are left out (next/font/google downloads them at build time),
