@@ -215,7 +215,7 @@ describe("a fresh create-next-app app built from the Next.js guide", () => {
   });
 
   it("runs the cleanup from the cron route only with the secret, deleting expired rows", async () => {
-    const expired = "0".repeat(63) + "e";
+    const expired = "e".padStart(64, "0");
     await sql(
       `INSERT INTO sessions (id, data, expires_at, absolute_expires_at)
        VALUES ($1, '', now() - interval '1 day', now() - interval '1 day')`,
