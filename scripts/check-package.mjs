@@ -7,54 +7,16 @@
 // clean-package (postpack restores it; after a pack that failed half-way, `npx clean-package
 // restore` does). Everything happens in a temporary folder, removed at the
 // end (`--keep` leaves it for a look). Usage: node scripts/check-package.mjs [--keep]
-import { execFileSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
+import { bin, createLog, npmInstall, pack, root, run } from "./lib/package-tools.mjs";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const keep = process.argv.includes("--keep");
-const started = performance.now();
+const log = createLog();
 const work = mkdtempSync(join(tmpdir(), "prisma-sessions-package-"));
-const npmInstall = ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"];
 const problems = [];
-
-function log(message) {
-  console.log(`[${((performance.now() - started) / 1000).toFixed(1).padStart(5)} s] ${message}`);
-}
-
-/** Runs a command; on failure prints its output and throws. Returns its standard output. */
-function run(command, args, cwd, env = process.env) {
-  try {
-    return execFileSync(command, args, { cwd, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-  } catch (error) {
-    process.stdout.write(error.stdout ?? "");
-    process.stderr.write(error.stderr ?? "");
-    throw new Error(`${command} ${args.join(" ")} failed in ${cwd} (exit ${error.status})`);
-  }
-}
-
-function bin(dir, name) {
-  return join(dir, "node_modules", ".bin", name);
-}
-
-/** Packs the working tree; package.json must come back byte for byte. */
-function pack() {
-  const manifestFile = join(root, "package.json");
-  // A pack that failed after prepack leaves the cleaned package.json (no scripts, so no prepack
-  // next time) and the backup: packing again would ship stale dist/ and hide it.
-  if (existsSync(`${manifestFile}.backup`)) {
-    throw new Error("package.json.backup exists: an earlier npm pack stopped half-way; run npx clean-package restore");
-  }
-  const before = readFileSync(manifestFile);
-  const pkg = JSON.parse(before.toString("utf8"));
-  run("npm", ["pack", "--pack-destination", work, "--loglevel=error"], root);
-  if (!before.equals(readFileSync(manifestFile))) problems.push("package.json differs after npm pack");
-  if (existsSync(`${manifestFile}.backup`)) problems.push("npm pack left package.json.backup behind");
-  return { pkg, tarball: join(work, `${pkg.name}-${pkg.version}.tgz`) };
-}
 
 /** What the tarball ships and what its package.json says. */
 function checkContents(pkg, tarball) {
@@ -191,7 +153,7 @@ function checkConsumer(consumer, tarball) {
 
 try {
   log(`packing into ${work}`);
-  const { pkg, tarball } = pack();
+  const { pkg, tarball } = pack(work, problems);
   checkContents(pkg, tarball);
   lint(tarball);
 
