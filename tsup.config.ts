@@ -19,6 +19,10 @@ export default defineConfig([
       next: "src/entries/next.ts",
       cleanup: "src/entries/cleanup.ts",
       cache: "src/entries/cache.ts",
+      fetch: "src/entries/fetch.ts",
+      fastify: "src/entries/fastify.ts",
+      hono: "src/entries/hono.ts",
+      "react-router": "src/entries/react-router.ts",
     },
     format: ["esm", "cjs"],
     // Shared chunks in both formats, so each class exists once: without them every CommonJS entry

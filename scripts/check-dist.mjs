@@ -11,6 +11,10 @@ const expected = {
   "prisma-sessions/nestjs": ["SessionModule", "Session"],
   "prisma-sessions/next": ["nextSessions"],
   "prisma-sessions/cleanup": ["cleanupExpiredSessions", "scheduleCleanup", "PrismaCleanupLock"],
+  "prisma-sessions/fetch": ["fetchSessions", "beginFetch", "settleFetch", "SessionHttp"],
+  "prisma-sessions/fastify": ["sessionPlugin"],
+  "prisma-sessions/hono": ["honoSession"],
+  "prisma-sessions/react-router": ["createPrismaSessionStorage"],
 };
 let failures = 0;
 for (const [entry, names] of Object.entries(expected)) {
@@ -33,6 +37,36 @@ for (const [entry, names] of Object.entries(expected)) {
 if (Object.keys(require.cache).some((file) => file.includes("/node_modules/next/"))) {
   console.error("prisma-sessions/next loaded Next at import time");
   failures++;
+}
+
+// Hono and Fastify are optional peers the entries need only as types: loading them must not load them.
+for (const name of ["hono", "fastify"]) {
+  if (Object.keys(require.cache).some((file) => file.includes(`/node_modules/${name}/`))) {
+    console.error(`prisma-sessions loaded ${name} at import time`);
+    failures++;
+  }
+}
+
+// The web-platform entries run where only web APIs exist: nothing they load, following their
+// static imports through the shared chunks, imports a Node built-in.
+const { isBuiltin } = await import("node:module");
+const { readFileSync: read } = await import("node:fs");
+for (const entry of ["fetch.js", "hono.js", "react-router.js"]) {
+  const seen = new Set();
+  const stack = [entry];
+  while (stack.length > 0) {
+    const file = stack.pop();
+    if (seen.has(file)) continue;
+    seen.add(file);
+    const text = read(new URL(`../dist/${file}`, import.meta.url), "utf8");
+    for (const [, specifier] of text.matchAll(/(?:^|[\s;])(?:import|export)\b[^"';]*?["']([^"']+)["']/g)) {
+      if (specifier.startsWith("./")) stack.push(specifier.slice(2));
+      else if (isBuiltin(specifier)) {
+        console.error(`dist/${entry} loads ${specifier} (through dist/${file}): not on a web-only runtime`);
+        failures++;
+      }
+    }
+  }
 }
 
 // The `bin`: an executable file with a shebang that answers --help without a database.

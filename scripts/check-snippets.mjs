@@ -77,7 +77,7 @@ function compile(work, written) {
   const tsc = join(work, "node_modules", "typescript", "bin", "tsc");
   for (const program of ["server", "next"]) {
     const dir = programDir(work, program);
-    if (!existsSync(dir)) continue;
+    if (!existsSync(join(dir, "tsconfig.json"))) continue; // no block of this program
     const started = performance.now();
     const result = spawnSync(process.execPath, [tsc, "-p", ".", "--pretty", "false"], { cwd: dir, encoding: "utf8" });
     const lines = result.stdout.split("\n");
@@ -172,7 +172,7 @@ function checkCommands(work, snippet) {
 
 const started = performance.now();
 const work = mkdtempSync(join(tmpdir(), "prisma-sessions-snippets-"));
-const counts = { compiled: 0, ran: 0, commands: 0, json: 0 };
+const counts = { compiled: 0, ran: 0, commands: 0, json: 0, generators: 0 };
 const unchecked = new Map(); // language ("" for none) → how many blocks of it nothing checks
 const skipped = [];
 try {
@@ -184,14 +184,17 @@ try {
   for (const snippet of all.filter((s) => s.annotation.skip))
     skipped.push(`${snippet.path}:${snippet.line} (${snippet.annotation.skip})`);
   const compiled = checked.filter((s) => s.kind === "compile");
-  for (const { lang } of checked.filter((s) => s.kind === "none")) unchecked.set(lang, (unchecked.get(lang) ?? 0) + 1);
+  for (const { lang } of checked.filter((s) => s.kind === "none" && !s.annotation.generator))
+    unchecked.set(lang, (unchecked.get(lang) ?? 0) + 1);
 
   const tarball = tarballArg ?? pack(work, problems).tarball;
   log(`tarball ${tarballArg ? "given" : "packed"}; ${compiled.length} blocks to compile`);
   const packages = packagesFor([...compiled, ...canary]);
   install(work, tarball, packages);
   log(`installed the tarball and ${packages.length} packages`);
-  generateClients(work);
+  const generators = checked.filter((s) => s.lang === "prisma" && s.annotation.generator);
+  generateClients(work, Object.fromEntries(generators.map((s) => [s.annotation.generator, s.code])));
+  counts.generators = generators.length;
   log("generated the Prisma clients (ESM, CommonJS)");
 
   const written = writeSnippets(work, [...compiled, ...canary]);
@@ -225,6 +228,7 @@ try {
 const seconds = ((performance.now() - started) / 1000).toFixed(0);
 console.log(
   `snippets: ${counts.compiled} compiled, ${counts.ran} run, ${counts.commands} shell blocks and ${counts.json} JSON blocks checked, ` +
+    `${counts.generators} Prisma generator blocks generated with, ` +
     `${skipped.length} skipped; not checked: ${[...unchecked].map(([lang, n]) => `${n} ${lang || "without a language"}`).join(", ") || "none"}; ${seconds} s`,
 );
 for (const skip of skipped) console.log(`  skipped ${skip}`);

@@ -1,13 +1,13 @@
 export type { Clock } from "./clock.js";
-export {
-  type ClientInfo,
-  isRotationMarker,
-  type SessionConnector,
-  type SessionInventory,
-  type SessionSummary,
-  type SessionWrite,
-  type StoredSession,
+export type {
+  ClientInfo,
+  SessionConnector,
+  SessionInventory,
+  SessionSummary,
+  SessionWrite,
+  StoredSession,
 } from "./connector.js";
+export { isRotationMarker } from "./connector.js";
 export { MemoryConnector, type MemoryConnectorOptions } from "./connectors/memory.js";
 export { type DeviceInfo, describeDevice } from "./devices.js";
 export type { Duration } from "./duration.js";

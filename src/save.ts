@@ -1,8 +1,10 @@
 import { add } from "date-fns";
 import { type ClientInfo, isRotationMarker, type SessionWrite, type StoredSession } from "./connector.js";
+import { utf8ByteLength } from "./digest.js";
 import { SessionConflict, SessionError, SessionExpired, SessionInterrupted } from "./errors.js";
 import { computeDeadlines, type ExpiryChoice, initialDeadlines, isLive, touchDeadline } from "./expiry.js";
-import { type Serializer, serializeData } from "./serializer.js";
+import { apply, type Changes, diff } from "./merge.js";
+import { serializeData } from "./serializer.js";
 import type { ResolvedSessionOptions } from "./session-options.js";
 import { callConnector } from "./storage-call.js";
 import { isWriteConflict } from "./storage-errors.js";
@@ -32,11 +34,6 @@ export interface SaveState {
 export interface SaveResult {
   row: StoredSession;
   data: Map<string, unknown>;
-}
-
-interface Changes {
-  set: Map<string, unknown>;
-  deleted: string[];
 }
 
 /**
@@ -212,31 +209,12 @@ async function rotate(
   return null;
 }
 
-/** Keys this save set (or changed in place) and deleted, relative to what it loaded. */
-function diff(serializer: Serializer, base: Record<string, unknown>, data: Map<string, unknown>): Changes {
-  const set = new Map<string, unknown>();
-  for (const [key, value] of data) {
-    const same =
-      Object.hasOwn(base, key) && serializer.stringify({ [key]: value }) === serializer.stringify({ [key]: base[key] });
-    if (!same) set.set(key, value);
-  }
-  const deleted = Object.keys(base).filter((key) => !data.has(key));
-  return { set, deleted };
-}
-
-function apply(fresh: Record<string, unknown>, changes: Changes): Map<string, unknown> {
-  const data = new Map(Object.entries(fresh));
-  for (const key of changes.deleted) data.delete(key);
-  for (const [key, value] of changes.set) data.set(key, value);
-  return data;
-}
-
 function encode(options: ResolvedSessionOptions, data: Map<string, unknown>): string {
   return checkSize(options, serializeData(options.serializer, Object.fromEntries(data)));
 }
 
 function checkSize(options: ResolvedSessionOptions, text: string): string {
-  const bytes = Buffer.byteLength(text, "utf8");
+  const bytes = utf8ByteLength(text);
   if (bytes > options.maxPayloadBytes) {
     throw new SessionError(
       `Session payload is ${bytes} bytes, over the limit of ${options.maxPayloadBytes} (maxPayloadBytes)`,

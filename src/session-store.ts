@@ -73,7 +73,7 @@ export class SessionStore<Data extends SessionData = SessionData> {
     if (sessionKey && this.#key === null) this.#options.logger.debug?.("malformed session key ignored");
   }
 
-  /** A new random key: 32 URL-safe characters from nanoid (about 190 bits). */
+  /** A new random key: 32 URL-safe characters from Web Crypto (about 190 bits). */
   static generateSessionKey(): string {
     return generateSessionKey();
   }

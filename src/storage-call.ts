@@ -10,7 +10,7 @@ function reasonOf(error: unknown): string {
 /** Rejects with `StorageTimeout` after `ms` (never when `ms` is 0), unless `work` settles first. */
 function withTimeout<T>(work: Promise<T>, ms: number, operation: string): Promise<T> {
   if (ms === 0) return work;
-  let timer: NodeJS.Timeout | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       reject(new StorageTimeout(`Session storage did not answer within ${ms} ms during ${operation}`));

@@ -1,7 +1,6 @@
 // The throwaway consumer project the snippet checker compiles in: which packages to install (at
 // the versions this repository develops against), the generated Prisma clients, and one
 // TypeScript project per kind of app (see fixture/README.md).
-import { execFileSync } from "node:child_process";
 import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, relative } from "node:path";
@@ -75,18 +74,21 @@ export function install(work, tarball, packages) {
 }
 
 /**
- * Generates the clients (ESM for node and next, CommonJS for nest, as the NestJS guide
- * configures it) from the reference Session model and fixture/models.prisma, with the
- * repository's Prisma CLI (its version is the one installed above).
+ * Generates each app's client from the reference Session model and fixture/models.prisma, with
+ * the repository's Prisma CLI (its version is the one installed above). An app whose guide shows
+ * a generator block marked `<!-- snippet: generator=<app> -->` (the NestJS guide's CommonJS one)
+ * gets exactly that block, its output aside; the others an ESM client.
  */
-export function generateClients(work) {
-  const generator = (name, extra) =>
-    `generator ${name} {\n  provider = "prisma-client"\n  output = "${relative(work, projectDir(work, name))}/_client"\n  importFileExtension = "js"\n${extra}}\n`;
+export function generateClients(work, shown = {}) {
+  const generator = (name) => {
+    const output = `  output = "${relative(work, projectDir(work, name))}/_client"`;
+    const block = shown[name] ?? 'generator client {\n  provider = "prisma-client"\n  importFileExtension = "js"\n}';
+    const body = block.replace(/^\s*generator\s+\w+/, `generator ${name}`).replace(/^\s*output\s*=.*$/m, "");
+    return `${body.replace(/\{/, `{\n${output}`)}\n`;
+  };
   const schema = [
     'datasource db {\n  provider = "sqlite"\n}\n',
-    generator("node", ""),
-    generator("next", ""),
-    generator("nest", '  moduleFormat = "cjs"\n'),
+    ...Object.keys(projects).map(generator),
     readFileSync(join(root, "prisma", "schema.reference.prisma"), "utf8"),
     readFileSync(join(fixture, "models.prisma"), "utf8"),
   ].join("\n");
@@ -100,7 +102,7 @@ export function generateClients(work) {
     env.PRISMA_SCHEMA_ENGINE_BINARY = fileURLToPath(import.meta.url);
   }
   const cli = join(dirname(require.resolve("prisma/package.json")), "build", "index.js");
-  execFileSync(process.execPath, [cli, "generate", "--schema", "schema.prisma"], { cwd: work, env, stdio: "pipe" });
+  run(process.execPath, [cli, "generate", "--schema", "schema.prisma"], work, env);
 }
 
 const common = { target: "es2022", strict: true, skipLibCheck: false, esModuleInterop: true, types: ["node"] };

@@ -7,12 +7,13 @@
 //   <!-- snippet: prelude=manager -->         scripts/snippets/preludes/manager.ts goes before it
 //   <!-- snippet: project=nest -->            node (ESM), nest (CommonJS) or next (bundler)
 //   <!-- snippet: run -->                     also run it with node: it must exit 0
+//   <!-- snippet: generator=nest -->          (a prisma block) the generator of that app's client
 //   <!-- snippet: skip — why -->              not checked; the reason is required
 import { readFileSync } from "node:fs";
 
 const compiled = new Set(["ts", "typescript", "tsx", "js", "javascript", "mjs", "jsx"]);
 const shell = new Set(["sh", "bash", "shell", "console", "text"]);
-const keys = new Set(["file", "prelude", "project", "run"]);
+const keys = new Set(["file", "prelude", "project", "run", "generator"]);
 const projects = new Set(["node", "nest", "next"]);
 
 /** What the checker does with a block of this language: "compile", "commands", "json" or "none". */
@@ -37,7 +38,8 @@ export function parseAnnotation(text) {
     if (key === "run") annotation.run = true;
     else if (!value) return { error: `snippet annotation "${key}" needs a value` };
     else if (key === "prelude") annotation.preludes = value.split(",");
-    else if (key === "project" && !projects.has(value)) return { error: `unknown project "${value}"` };
+    else if ((key === "project" || key === "generator") && !projects.has(value))
+      return { error: `unknown app "${value}"` };
     else annotation[key] = value;
   }
   return { annotation };

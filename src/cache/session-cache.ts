@@ -1,7 +1,11 @@
 import { randomBytes } from "node:crypto";
 import type { StoredSession } from "../connector.js";
+import { ConfigError } from "../errors.js";
 import type { SessionLogger } from "../session-options.js";
 import type { InvalidationChannel } from "./channel.js";
+
+/** The shortest wait for a first heartbeat before a silent channel is reported. */
+const SILENT_AFTER_MS = 2000;
 
 /** Options of the session cache (see `CachedConnector`). */
 export interface SessionCacheOptions {
@@ -16,6 +20,11 @@ export interface SessionCacheOptions {
   stalenessMs?: number;
   /** Most sessions kept (least recently used go first). @default 10000 */
   maxEntries?: number;
+  /**
+   * Receives the cache's warnings: turned off because the channel went down, or never on because
+   * no heartbeat ever came back (a `ConfigError`: LISTEN through a transaction pooler). @default
+   * none, except that the never-on warning goes to the console
+   */
   logger?: SessionLogger;
 }
 
@@ -47,6 +56,9 @@ export class SessionCache {
   #epochStart = Number.POSITIVE_INFINITY;
   #confirmedAt = Number.NEGATIVE_INFINITY;
   #timer: NodeJS.Timeout | undefined;
+  /** When the channel last said it subscribed (performance.now()), or null while it is down. */
+  #liveSince: number | null = null;
+  #warnedSilent = false;
 
   constructor(options: SessionCacheOptions) {
     this.#channel = options.channel;
@@ -60,6 +72,8 @@ export class SessionCache {
     await this.#channel.start({
       message: (text) => this.#receive(text),
       state: (live) => {
+        this.#liveSince = live ? performance.now() : null;
+        this.#warnedSilent = false;
         if (!live) this.#drop("the invalidation channel is down");
         else this.#beat();
       },
@@ -118,12 +132,31 @@ export class SessionCache {
   }
 
   #beat(): void {
+    this.#warnIfSilent();
     const sequence = ++this.#sequence;
     this.#sent.set(sequence, performance.now());
     this.#channel.publish(`p:${this.#token}:${sequence}`).catch((error: unknown) => {
       this.#sent.delete(sequence);
       this.#logger.debug?.("session cache heartbeat failed", { error: String(error) });
     });
+  }
+
+  /**
+   * A channel that subscribed but never brings a heartbeat back leaves the cache off for good: a
+   * configuration problem (LISTEN through a transaction pooler), said once per subscription as a
+   * `ConfigError`, on the console when no logger was given.
+   */
+  #warnIfSilent(): void {
+    if (this.#liveSince === null || this.#warnedSilent || this.#epochStart !== Number.POSITIVE_INFINITY) return;
+    const waited = performance.now() - this.#liveSince;
+    if (waited < Math.max(SILENT_AFTER_MS, 4 * this.#stalenessMs)) return;
+    this.#warnedSilent = true;
+    const error = new ConfigError(
+      `session cache off: the invalidation channel subscribed ${Math.round(waited)} ms ago and no heartbeat has come ` +
+        "back through it, so no cached session is served. A transaction pooler (PgBouncer in transaction mode) does " +
+        "not keep LISTEN: give pgInvalidation a pool on a direct or session-pooled connection.",
+    );
+    (this.#logger.warn ?? console.warn)(error.message, { error });
   }
 
   #receive(text: string): void {

@@ -1,5 +1,4 @@
-export type { Duration } from "../duration.js";
-export type { SessionCookieOptions, StorageErrorPolicy } from "../http/http-options.js";
+export type { Duration, SessionCookieOptions, StorageErrorPolicy } from "../http/http-options.js";
 export type { SessionHttpOptions } from "../http/session-http.js";
 export {
   type ExpressSessionOptions,
@@ -7,4 +6,5 @@ export {
   type SessionMiddleware,
   session,
 } from "../integrations/express.js";
-export { ExpressSessionStore, type ExpressSessionStoreOptions } from "../integrations/express-store.js";
+export { ExpressSessionStore } from "../integrations/express-store.js";
+export type { ExpressSessionStoreOptions } from "../integrations/express-store-options.js";

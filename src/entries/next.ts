@@ -1,5 +1,4 @@
-export type { Duration } from "../duration.js";
-export type { SessionCookieOptions, StorageErrorPolicy } from "../http/http-options.js";
+export type { Duration, SessionCookieOptions, StorageErrorPolicy } from "../http/http-options.js";
 export {
   type NextSessions,
   type NextSessionsOptions,

@@ -3,6 +3,9 @@ import { ConfigError } from "../errors.js";
 import type { SessionLogger } from "../session-options.js";
 import type { ClientAddressPolicy } from "./client.js";
 
+/** The duration type the HTTP options take (date-fns' shape), re-exported with them for every HTTP entry. */
+export type { Duration } from "../duration.js";
+
 /** Attributes of the session cookie. The defaults are the safe ones. */
 export interface SessionCookieOptions {
   /** The cookie's name. @default "session_id" */
@@ -76,7 +79,9 @@ const ADDRESS_POLICIES: readonly ClientAddressPolicy[] = ["full", "truncated", "
 function secureMode(value: boolean | "auto"): ResolvedHttpOptions["secure"] {
   if (value === true) return "always";
   if (value === false) return "never";
-  return process.env.NODE_ENV === "development" ? "https" : "always";
+  // `process` is missing on runtimes with web APIs only (Workers); there NODE_ENV is unset.
+  const environment = typeof process === "undefined" ? undefined : process.env.NODE_ENV;
+  return environment === "development" ? "https" : "always";
 }
 
 function outageLogger(logger: SessionLogger): ResolvedHttpOptions["logger"] {

@@ -47,7 +47,7 @@ export function attachSession<Data extends SessionData>(
   const sent = holdResponse(
     res,
     (status) => http.settle(exchange, status),
-    (error) => http.options.logger.error("settling the session failed unexpectedly", { error }),
+    (error) => http.options.logger.error("sending the response after the session failed unexpectedly", { error }),
   );
   return { session: exchange.session, sent };
 }

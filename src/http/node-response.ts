@@ -1,4 +1,5 @@
 import { type ServerResponse, STATUS_CODES } from "node:http";
+import { type ReplacedOutcome, replacementHeaders, varyWithCookie } from "./response-headers.js";
 import type { SessionOutcome } from "./settle.js";
 
 type Method = "writeHead" | "write" | "end" | "flushHeaders";
@@ -15,6 +16,8 @@ const METHODS: readonly Method[] = ["writeHead", "write", "end", "flushHeaders"]
  *
  * The wrappers stay installed (another middleware may have wrapped them in turn), passing calls
  * straight through once the response is released.
+ *
+ * `onUnexpected` hears of a failure to release the response (which is then destroyed).
  *
  * Returns a function giving a promise that settles once the held calls went out (at once when
  * nothing was held yet): for frameworks that check, when the handler returns, whether the
@@ -43,7 +46,7 @@ export function holdResponse(
     }
     state = "released";
     if (outcome.setCookie !== null) res.appendHeader("Set-Cookie", outcome.setCookie);
-    if (outcome.vary) res.setHeader("Vary", varyOnCookie(res.getHeader("Vary")));
+    if (outcome.vary) res.setHeader("Vary", varyWithCookie(res.getHeader("Vary")));
     for (const { method, args } of held.splice(0)) Reflect.apply(original[method], res, args);
   };
 
@@ -53,11 +56,8 @@ export function holdResponse(
     if (state === "waiting") {
       state = "holding";
       const status = method === "writeHead" && typeof args[0] === "number" ? args[0] : res.statusCode;
+      // `settle` never rejects (SessionHttp answers 500 for it); releasing still may.
       sent = settle(status)
-        .catch((error: unknown): SessionOutcome => {
-          onUnexpected(error);
-          return { kind: "replace", status: 500, message: "Internal Server Error", setCookie: null };
-        })
         .then(release)
         .catch((error: unknown) => {
           onUnexpected(error);
@@ -81,28 +81,16 @@ export function holdResponse(
 
 function replace(
   res: ServerResponse,
-  outcome: Extract<SessionOutcome, { kind: "replace" }>,
+  outcome: ReplacedOutcome,
   original: Pick<ServerResponse, "writeHead" | "end">,
 ): void {
   for (const name of res.getHeaderNames()) res.removeHeader(name);
-  const headers: Record<string, string | number> = {
-    "Content-Type": "text/plain; charset=utf-8",
-    "Content-Length": Buffer.byteLength(outcome.message),
-    "Cache-Control": "no-store",
-  };
-  if (outcome.setCookie !== null) headers["Set-Cookie"] = outcome.setCookie;
+  const headers: [string, string][] = [
+    ...replacementHeaders(outcome),
+    ["Content-Length", String(Buffer.byteLength(outcome.message))],
+  ];
   // Through the originals: `end` alone would call the (now dropping) `writeHead` wrapper.
   // The reason phrase too: the application's (say "Internal Server Error") would stay otherwise.
-  Reflect.apply(original.writeHead, res, [outcome.status, STATUS_CODES[outcome.status], headers]);
+  Reflect.apply(original.writeHead, res, [outcome.status, STATUS_CODES[outcome.status], headers.flat()]);
   Reflect.apply(original.end, res, [outcome.message]);
-}
-
-/** The `Vary` value with `Cookie` added once (nothing to add after `*`). */
-function varyOnCookie(current: number | string | string[] | undefined): string {
-  const fields = (Array.isArray(current) ? current.join(",") : String(current ?? ""))
-    .split(",")
-    .map((field) => field.trim())
-    .filter((field) => field.length > 0);
-  if (fields.some((field) => field === "*" || field.toLowerCase() === "cookie")) return fields.join(", ");
-  return [...fields, "Cookie"].join(", ");
 }

@@ -60,9 +60,19 @@ export class SessionHttp<Data extends SessionData = SessionData> {
     );
   }
 
-  /** Ends a request whose response has status `status`; see {@link settleSession}. */
+  /**
+   * Ends a request whose response has status `status`; see {@link settleSession}. Never rejects:
+   * an unexpected failure (a bug, a throwing hook) is logged and answers 500, so that no
+   * integration can leave a response waiting.
+   */
   async settle(exchange: SessionExchange<Data>, status: number): Promise<SessionOutcome> {
-    const outcome = await settleSession(this.options, exchange, status, this.manager.options.clock);
+    let outcome: SessionOutcome;
+    try {
+      outcome = await settleSession(this.options, exchange, status, this.manager.options.clock);
+    } catch (error) {
+      this.options.logger.error("settling the session failed unexpectedly", { error });
+      return { kind: "replace", status: 500, message: "Internal Server Error", setCookie: null };
+    }
     if (outcome.setCookie !== null) this.#warnIfDropped(exchange);
     return outcome;
   }

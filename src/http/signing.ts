@@ -1,12 +1,8 @@
-import { createHmac, timingSafeEqual } from "node:crypto";
-
-function signature(value: string, secret: string): string {
-  return createHmac("sha256", secret).update(value).digest("base64url");
-}
+import { constantTimeEqual, digests } from "../digest.js";
 
 /** `value.signature`: the HMAC-SHA256 of `value` under `secret`, base64url without padding. */
 export function signValue(value: string, secret: string): string {
-  return `${value}.${signature(value, secret)}`;
+  return `${value}.${digests.hmacBase64url(secret, value)}`;
 }
 
 /**
@@ -17,10 +13,9 @@ export function unsignValue(signed: string, secrets: readonly string[]): string 
   const dot = signed.lastIndexOf(".");
   if (dot <= 0) return null;
   const value = signed.slice(0, dot);
-  const given = Buffer.from(signed.slice(dot + 1));
+  const given = signed.slice(dot + 1);
   for (const secret of secrets) {
-    const expected = Buffer.from(signature(value, secret));
-    if (given.length === expected.length && timingSafeEqual(given, expected)) return value;
+    if (constantTimeEqual(given, digests.hmacBase64url(secret, value))) return value;
   }
   return null;
 }

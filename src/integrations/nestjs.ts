@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
 import {
   createParamDecorator,
   type DynamicModule,
@@ -10,14 +11,18 @@ import {
   type NestModule,
   type Provider,
 } from "@nestjs/common";
+import { HttpAdapterHost } from "@nestjs/core";
+import type { FastifyInstance } from "fastify";
 import { ConfigError } from "../errors.js";
+import { SessionHttp } from "../http/session-http.js";
 import { SessionManager } from "../session-manager.js";
 import type { SessionData } from "../session-store.js";
-import { type ExpressSessionOptions, requestSession, type SessionMiddleware, session } from "./express.js";
+import { type ExpressSessionOptions, requestSession, session } from "./express.js";
+import { fastifySessionHooks } from "./fastify-hooks.js";
 
 type MiddlewareRoutes = ReturnType<MiddlewareConsumer["apply"]>;
 
-/** Options of {@link SessionModule}: the Express middleware's options plus the routes it runs on. */
+/** Options of {@link SessionModule}: the HTTP options (as for the Express middleware) plus the routes it runs on. */
 export type SessionModuleOptions<Data extends SessionData = SessionData> = ExpressSessionOptions<Data> & {
   /** Routes (paths, controllers or `RouteInfo`s) the session middleware runs on. @default all routes ("*") */
   forRoutes?: Parameters<MiddlewareRoutes["forRoutes"]>;
@@ -38,16 +43,44 @@ export interface SessionModuleAsyncOptions<Data extends SessionData, Args extend
 export const SESSION_MODULE_OPTIONS = Symbol("prisma-sessions:module-options");
 const SESSION_MIDDLEWARE = Symbol("prisma-sessions:middleware");
 
+/** A Nest middleware on the raw Node request and response (both platforms hand those to middleware). */
+type RawMiddleware = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void;
+
 interface Routing {
-  middleware: SessionMiddleware;
+  /** The HTTP options, holding the one manager every request's session goes through. */
+  options: ExpressSessionOptions & { manager: SessionManager };
   forRoutes: Parameters<MiddlewareRoutes["forRoutes"]>;
   exclude: Parameters<MiddlewareRoutes["exclude"]>;
 }
 
 /**
- * Sessions for a NestJS application on the Express platform. Applies the session middleware to
- * every route (or those configured) and makes {@link SessionManager} injectable everywhere (the
- * module is global). Handlers receive the session with the {@link CurrentSession} decorator.
+ * The Fastify platform: the session is begun in a `preHandler` hook (where Fastify's request tells
+ * HTTPS behind a trusted proxy) for the requests Nest's middleware routing chose, and settled in
+ * `onSend`, as the Fastify plugin does; the middleware only marks the requests.
+ */
+function onFastify(instance: FastifyInstance, options: Routing["options"]): RawMiddleware {
+  const hooks = fastifySessionHooks(new SessionHttp(options));
+  const chosen = new WeakSet<object>();
+  instance.addHook("preHandler", (request, _reply, done) => {
+    if (chosen.has(request.raw) && hooks.find(request.raw) === undefined) {
+      const found = hooks.begin(request);
+      Object.defineProperty(request, "session", { value: found, configurable: true, enumerable: true, writable: true });
+    }
+    done();
+  });
+  instance.addHook("onSend", hooks.onSend);
+  return (req, _res, next) => {
+    chosen.add(req);
+    next();
+  };
+}
+
+/**
+ * Sessions for a NestJS application, on the Express platform (`@nestjs/platform-express`: the
+ * Express middleware) or the Fastify one (`@nestjs/platform-fastify`: the Fastify plugin's hooks,
+ * chosen by the application's HTTP adapter). Sessions reach every route (or those configured) and
+ * {@link SessionManager} is injectable everywhere (the module is global). Handlers receive the
+ * session with the {@link CurrentSession} decorator.
  *
  * @example
  * SessionModule.forRootAsync({
@@ -59,13 +92,18 @@ interface Routing {
 @Module({})
 export class SessionModule implements NestModule {
   readonly #routing: Routing;
+  readonly #adapterHost: HttpAdapterHost;
 
-  constructor(@Inject(SESSION_MIDDLEWARE) routing: Routing) {
+  constructor(@Inject(SESSION_MIDDLEWARE) routing: Routing, @Inject(HttpAdapterHost) adapterHost: HttpAdapterHost) {
     this.#routing = routing;
+    this.#adapterHost = adapterHost;
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    const { middleware, forRoutes, exclude } = this.#routing;
+    const { options, forRoutes, exclude } = this.#routing;
+    const adapter = this.#adapterHost.httpAdapter;
+    const middleware: RawMiddleware =
+      adapter?.getType() === "fastify" ? onFastify(adapter.getInstance<FastifyInstance>(), options) : session(options);
     consumer
       .apply(middleware)
       .exclude(...exclude)
@@ -101,7 +139,7 @@ function sessionModule(imports: NonNullable<ModuleMetadata["imports"]>, optionsP
         provide: SESSION_MIDDLEWARE,
         inject: [SESSION_MODULE_OPTIONS],
         useFactory: ({ forRoutes, exclude, ...options }: SessionModuleOptions): Routing => ({
-          middleware: session(options),
+          options: { ...options, manager: "manager" in options ? options.manager : new SessionManager(options) },
           forRoutes: forRoutes ?? ["*"],
           exclude: exclude ?? [],
         }),
@@ -109,7 +147,7 @@ function sessionModule(imports: NonNullable<ModuleMetadata["imports"]>, optionsP
       {
         provide: SessionManager,
         inject: [SESSION_MIDDLEWARE],
-        useFactory: (routing: Routing) => routing.middleware.manager,
+        useFactory: (routing: Routing) => routing.options.manager,
       },
     ],
     exports: [SessionManager],
@@ -122,7 +160,7 @@ function sessionModule(imports: NonNullable<ModuleMetadata["imports"]>, optionsP
  * does not shadow `@nestjs/common`'s own `Session` decorator (express-session's `req.session`).
  */
 export const CurrentSession = createParamDecorator((_data: unknown, context: ExecutionContext) => {
-  const found = requestSession(context.switchToHttp().getRequest());
+  const found = requestSession(context.switchToHttp().getRequest<object>());
   if (found === null) {
     throw new ConfigError("No session on this request: SessionModule's middleware does not cover this route");
   }

@@ -1,14 +1,14 @@
 import { SessionReadOnly } from "../errors.js";
 import { clearedCookie, cookieIsSecure, readSessionCookieValues } from "../http/cookie.js";
+import { requestFacts, requestIsHttps } from "../http/fetch.js";
 import type { SessionHttp } from "../http/session-http.js";
 import { cookieChange, type SessionExchange } from "../http/settle.js";
 import type { SessionData, SessionStore } from "../session-store.js";
 import {
   cookieStoreIsWritable,
+  forwardedAddress,
   loadNextHeaders,
   type NextCookieStore,
-  requestClient,
-  requestIsHttps,
   toNextCookie,
 } from "./next-headers.js";
 
@@ -58,7 +58,7 @@ export async function appRouterSession<Data extends SessionData>(http: SessionHt
     sent = true;
   };
 
-  const opened = http.openSession(cookie.key, requestClient(headers), false, {
+  const opened = http.openSession(cookie.key, requestFacts(headers, forwardedAddress(headers)), false, {
     beforeWrite: (operation) => {
       if (!cookieStoreIsWritable(store)) throw refuse(`${operation}()`);
     },

@@ -1,4 +1,5 @@
 import { parseSetCookie } from "cookie";
+import type { HeaderReader } from "../http/fetch.js";
 import { memoizeUntilFailure } from "../memo.js";
 
 /** The part of Next's cookie store (`await cookies()`, `NextResponse#cookies`) prisma-sessions uses. */
@@ -24,7 +25,7 @@ export interface NextCookie {
 /** What `next/headers` and `next/server` export, structurally: the package never needs Next's types. */
 interface NextHeaders {
   cookies(): Promise<NextCookieStore>;
-  headers(): Promise<{ get(name: string): string | null }>;
+  headers(): Promise<HeaderReader>;
   /** Resolves at request time only; in a prerender (the build's, a runtime prefetch's) it never does. */
   connection(): Promise<void>;
 }
@@ -53,26 +54,10 @@ export function cookieStoreIsWritable(store: NextCookieStore): boolean {
   return !Object.is(store.set, store.delete);
 }
 
-/**
- * Whether the client used HTTPS: the first X-Forwarded-Proto (set by TLS-terminating proxies, and
- * by Next for direct requests), else the scheme of `url` when known.
- */
-export function requestIsHttps(headers: { get(name: string): string | null }, url?: string): boolean {
-  const forwarded = headers.get("x-forwarded-proto")?.split(",")[0]?.trim();
-  const scheme = forwarded ?? (url === undefined ? undefined : new URL(url).protocol.replace(/:$/, ""));
-  return scheme === "https";
-}
-
-/** Who a request comes from, as Next tells it: the User-Agent and the first `X-Forwarded-For` entry. */
-export function requestClient(headers: { get(name: string): string | null }): {
-  userAgent: string | null;
-  address: string | null;
-} {
+/** The client's address as Next tells it: the first `X-Forwarded-For` entry (Next sets the header itself). */
+export function forwardedAddress(headers: { get(name: string): string | null }): string | null {
   const forwarded = headers.get("x-forwarded-for")?.split(",")[0]?.trim();
-  return {
-    userAgent: headers.get("user-agent"),
-    address: forwarded === undefined || forwarded === "" ? null : forwarded,
-  };
+  return forwarded === undefined || forwarded === "" ? null : forwarded;
 }
 
 /** A `Set-Cookie` value made by the HTTP layer, as the object Next's cookie stores take. */

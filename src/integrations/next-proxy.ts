@@ -1,7 +1,8 @@
 import { ConnectorError } from "../errors.js";
+import { beginFetch, replacementResponse } from "../http/fetch.js";
 import type { SessionHttp } from "../http/session-http.js";
 import type { SessionData } from "../session-store.js";
-import { type NextCookieStore, requestClient, requestIsHttps, toNextCookie } from "./next-headers.js";
+import { forwardedAddress, type NextCookieStore, toNextCookie } from "./next-headers.js";
 
 /** A response from the proxy layer: a `NextResponse` (whose cookie jar is kept in step) or a plain `Response`. */
 export type ProxyResponse = Response & { cookies?: Pick<NextCookieStore, "set"> };
@@ -21,11 +22,7 @@ export async function refreshInProxy<Data extends SessionData, R extends ProxyRe
   response: R,
 ): Promise<R | Response> {
   if (request.method !== "GET" && request.method !== "HEAD") return response;
-  const exchange = http.begin(
-    request.headers.get("cookie") ?? undefined,
-    requestIsHttps(request.headers, request.url),
-    { ...requestClient(request.headers), host: request.headers.get("host") },
-  );
+  const exchange = beginFetch(http, request, forwardedAddress(request.headers));
   if (exchange.cookie.key === null) return response;
   await exchange.session.load().catch((error: unknown) => {
     if (!(error instanceof ConnectorError)) throw error; // recorded on the session: settle answers for it
@@ -33,8 +30,7 @@ export async function refreshInProxy<Data extends SessionData, R extends ProxyRe
   const outcome = await http.settle(exchange, 200);
   if (outcome.kind === "replace") {
     // Storage unreachable under fail-closed: the page would fail anyway, answer as the HTTP layer does.
-    const headers = { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" };
-    return new Response(outcome.message, { status: outcome.status, headers });
+    return replacementResponse(outcome);
   }
   if (outcome.setCookie === null) return response;
   // Through NextResponse's jar when there is one: it rewrites Set-Cookie from its own state on its next change.

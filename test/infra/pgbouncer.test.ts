@@ -8,6 +8,8 @@ import express from "express";
 import pg from "pg";
 import request from "supertest";
 import { PrismaClient as PostgresClient } from "../../prisma/generated/postgresql/client.js";
+import { CachedConnector } from "../../src/cache/cached-connector.js";
+import { pgInvalidation } from "../../src/cache/pg-channel.js";
 import { cleanupExpiredSessions } from "../../src/cleanup/cleanup.js";
 import type { CleanupTarget } from "../../src/connector.js";
 import { PrismaConnector } from "../../src/connectors/prisma.js";
@@ -17,13 +19,16 @@ import {
   describeConnectorConformance,
   describeInventoryConformance,
 } from "../../src/entries/testing.js";
+import { ConfigError } from "../../src/errors.js";
 import { session } from "../../src/integrations/express.js";
+import { SessionManager } from "../../src/session-manager.js";
 import { ensureSessionTable } from "../../src/setup/ensure-session-table.js";
 import { PrismaCleanupLock } from "../../src/storage/prisma-lock.js";
 import { PrismaCleanupTarget } from "../../src/storage/prisma-target.js";
 import { countRows, HOUR, insertRows, transactionClient } from "../cleanup/fixtures.js";
 import { removeCliBuild, runCli } from "../cli/run-cli.js";
 import { cookieHeader } from "../integrations/helpers.js";
+import { countCalls } from "../support/backends.js";
 import { openPgDatabase, type PgDatabaseOptions, type PgTestDatabase } from "../support/infra/pg-database.js";
 import { type PgBouncer, startPgBouncer } from "../support/infra/pgbouncer.js";
 
@@ -321,3 +326,42 @@ describe.each(["PrismaConnector", "PrismaAdapterConnector"] as const)(
     });
   },
 );
+
+describe("the session cache through PgBouncer in transaction mode", () => {
+  let db: PgTestDatabase;
+  beforeAll(async () => {
+    db = await openDatabase();
+  });
+  afterAll(() => db.close());
+
+  it("LISTEN is not kept, so no cached session is ever served, and the cache says why once, as a ConfigError", async () => {
+    const listen = new pg.Pool({ connectionString: db.clientUrl, max: 2 });
+    const counted = countCalls(new PrismaAdapterConnector(db.openAdapter()));
+    const warnings: unknown[] = [];
+    const cached = new CachedConnector(counted.connector, {
+      channel: pgInvalidation({ pool: listen }),
+      stalenessMs: 200,
+      logger: { warn: (_message, meta) => warnings.push(meta?.error) },
+    });
+    try {
+      await cached.start();
+      const sessions = new SessionManager({ connector: cached });
+      const store = sessions.open();
+      store.set("cart", ["apple"]);
+      await store.save();
+      const key = store.sessionKey;
+      if (key === null) throw new Error("no key");
+      await new Promise((resolve) => setTimeout(resolve, 2600));
+      counted.calls.length = 0;
+      for (let i = 0; i < 3; i++) await expect(sessions.open(key).load()).resolves.toEqual({ cart: ["apple"] });
+      expect(cached.serving).toBe(false);
+      expect(counted.calls.filter((call) => call === "getSession")).toHaveLength(3);
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toBeInstanceOf(ConfigError);
+      expect((warnings[0] as ConfigError).message).toMatch(/transaction pooler/);
+    } finally {
+      await cached.close();
+      await listen.end();
+    }
+  });
+});
