@@ -5,8 +5,8 @@ import type { Config } from "jest";
 // ".js" extensions (NodeNext); the mapper points those at the ".ts" files.
 //
 // test/infra starts servers of its own (PgBouncer, a PostgreSQL primary and delayed standby, a
-// three-node Galera cluster) and takes minutes: it runs only with PRISMA_SESSIONS_INFRA=1, which
-// `npm run test:infra` and .ci/run set.
+// three-node Galera cluster, a fresh create-next-app app from the npm registry) and takes minutes:
+// it runs only with PRISMA_SESSIONS_INFRA=1, which `npm run test:infra` and .ci/run set.
 const infra = process.env.PRISMA_SESSIONS_INFRA === "1";
 
 const config: Config = {

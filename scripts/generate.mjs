@@ -1,7 +1,7 @@
 // Generates the Prisma client of each provider schema under prisma/ (used by the tests, the demo
-// and the benchmarks), the benchmark's client for @quixo3/prisma-session-store's model, and the
-// tests' fixture of otherwise-mapped session models. Skips a schema that has not changed since its
-// last generation.
+// and the benchmarks), the benchmark's client for @quixo3/prisma-session-store's model, the
+// tests' fixture of otherwise-mapped session models, and the Next.js example's own client. Skips a
+// schema that has not changed since its last generation.
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -27,11 +27,17 @@ const schemas = [
   ...["sqlite", "postgresql", "mysql"].map((provider) => ({ name: provider, dir: join(root, "prisma", provider) })),
   { name: "quixo", dir: join(root, "scripts", "bench", "quixo") },
   { name: "mapped-models", dir: join(root, "test", "fixtures", "mapped-models") },
+  // The Next.js example's own client (generated into examples/next-app/generated/prisma).
+  {
+    name: "next-app",
+    dir: join(root, "examples", "next-app", "prisma"),
+    output: join(root, "examples", "next-app", "generated", "prisma"),
+  },
 ];
 
-for (const { name, dir } of schemas) {
+for (const { name, dir, output = join(root, "prisma", "generated", name) } of schemas) {
   const schema = join(dir, "schema.prisma");
-  const stamp = join(root, "prisma", "generated", name, ".schema-hash");
+  const stamp = join(output, ".schema-hash");
   const hash = createHash("sha256").update(readFileSync(schema)).digest("hex");
   if (existsSync(stamp) && readFileSync(stamp, "utf8") === hash) continue;
   execFileSync(process.execPath, [prismaCli, "generate", "--schema", schema], { cwd: root, env, stdio: "inherit" });

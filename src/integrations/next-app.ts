@@ -31,9 +31,15 @@ function refuse(what: string): SessionReadOnly {
  * no query until `load()`. Where Next cannot send cookies (a Server Component while it renders)
  * it is read-only: `save()` and `destroy()` throw {@link SessionReadOnly} before touching storage.
  * There is no response to replace here, so under `"fail-closed"` a storage failure throws.
+ * It awaits Next's `connection()` first, so it resolves at request time only: under
+ * `cacheComponents` a page renders its caller inside `<Suspense>`.
  */
 export async function appRouterSession<Data extends SessionData>(http: SessionHttp<Data>): Promise<NextSession<Data>> {
   const next = await loadNextHeaders();
+  // Under cacheComponents Next also renders pages with no request to answer (the build's prerender,
+  // runtime prefetches), with a cookie store whose writes fail only after the row was written. A
+  // session reads the clock and storage for one request: there, rendering stops here.
+  await next.connection();
   const [store, headers] = await Promise.all([next.cookies(), next.headers()]);
   const values = store.getAll(http.options.name).map((cookie) => cookie.value);
   const cookie = readSessionCookieValues(values, http.options);

@@ -22,18 +22,26 @@ export interface NextCookie {
   sameSite?: boolean | "lax" | "strict" | "none";
 }
 
-/** What `next/headers` exports, structurally: the package never needs Next's types. */
+/** What `next/headers` and `next/server` export, structurally: the package never needs Next's types. */
 interface NextHeaders {
   cookies(): Promise<NextCookieStore>;
   headers(): Promise<HeaderReader>;
+  /** Resolves at request time only; in a prerender (the build's, a runtime prefetch's) it never does. */
+  connection(): Promise<void>;
 }
 
 /**
- * `next/headers`, imported on first use and cached, so importing prisma-sessions/next never
- * requires Next (better-auth does the same).
+ * `next/headers` and `next/server`, imported on first use and cached, so importing
+ * prisma-sessions/next never requires Next (better-auth does the same).
  */
 export const loadNextHeaders: () => Promise<NextHeaders> = memoizeUntilFailure(() =>
-  import("next/headers.js").then((module): NextHeaders => module),
+  Promise.all([import("next/headers.js"), import("next/server.js")]).then(
+    ([headers, server]): NextHeaders => ({
+      cookies: headers.cookies,
+      headers: headers.headers,
+      connection: server.connection,
+    }),
+  ),
 );
 
 /**

@@ -21,7 +21,8 @@ export interface NextSessions<Data extends SessionData = SessionData> {
   /**
    * App Router (Route Handlers, Server Actions, Server Components): this request's session,
    * unloaded (`await session.load()` reads it). `save()` and `destroy()` write the cookie; in a
-   * Server Component they throw `SessionReadOnly`. Each call gives a new store.
+   * Server Component they throw `SessionReadOnly`. Each call gives a new store. Request time only
+   * (it awaits `connection()`): under `cacheComponents`, render its caller inside `<Suspense>`.
    */
   getSession(): Promise<NextSession<Data>>;
   /**

@@ -1,16 +1,15 @@
-// End to end: builds examples/next-app with `next build`, runs it with `next start` on a free
-// port and drives it over HTTP, checking stored state in its SQLite file directly.
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { once } from "node:events";
+// End to end: builds the library (the example imports dist/, as an app imports the package), then
+// examples/next-app with `next build` (Turbopack, cacheComponents), runs it with `next start` on a
+// free port and drives it over HTTP, checking stored state in its SQLite file directly.
+import { spawnSync } from "node:child_process";
 import { rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import Database from "better-sqlite3";
-import { parseSetCookie, type SetCookie } from "cookie";
 import { hashSessionKey } from "../../src/keys.js";
 import { jsonSerializer } from "../../src/serializer.js";
+import { NextClient, type NextServer, nextEnv, startNext, stopNext } from "../support/next-server.js";
 
 const root = join(import.meta.dirname, "..", "..");
 const app = join(root, "examples", "next-app");
@@ -18,97 +17,21 @@ const nextBin = join(root, "node_modules", "next", "dist", "bin", "next");
 const dbFile = join(tmpdir(), `prisma-sessions-next-${process.pid}.db`);
 const IDLE_SECONDS = 6;
 
-/** Jest sets NODE_ENV=test, which `next build` and `next start` must not inherit. */
 function childEnv(): NodeJS.ProcessEnv {
-  const { NODE_ENV: _ignored, ...env } = process.env;
-  return { ...env, NEXT_TELEMETRY_DISABLED: "1", SESSIONS_DB: dbFile, SESSION_IDLE_SECONDS: String(IDLE_SECONDS) };
+  return nextEnv({ SESSIONS_DB: dbFile, SESSION_IDLE_SECONDS: String(IDLE_SECONDS) });
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const address = server.address();
-  server.close();
-  if (address === null || typeof address === "string") throw new Error("no port");
-  return address.port;
-}
+const start = () => startNext(nextBin, app, childEnv(), "/api/data");
+let server: NextServer | undefined;
 
-interface Server {
-  base: string;
-  process: ChildProcess;
-}
-
-async function start(): Promise<Server> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [nextBin, "start", app, "-p", String(port), "-H", "127.0.0.1"], {
-    env: childEnv(),
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  child.stdout?.on("data", (chunk) => {
-    output += String(chunk);
-  });
-  child.stderr?.on("data", (chunk) => {
-    output += String(chunk);
-  });
-  const base = `http://127.0.0.1:${port}`;
-  for (let attempt = 0; attempt < 100; attempt++) {
-    if (child.exitCode !== null) throw new Error(`next start exited: ${output}`);
-    try {
-      await fetch(`${base}/api/data`);
-      return { base, process: child };
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-  child.kill();
-  throw new Error(`next start did not answer: ${output}`);
-}
-
-async function stop(server: Server | undefined): Promise<void> {
-  if (server === undefined || server.process.exitCode !== null) return;
-  server.process.kill("SIGTERM");
-  await once(server.process, "exit");
-}
-
-let server: Server | undefined;
-
-/** A browser's cookie jar for one site, reduced to the session cookie. */
-class Client {
-  cookie: string | null = null;
-  lastSetCookie: SetCookie | undefined;
-
-  async request(path: string, init: RequestInit = {}): Promise<Response> {
-    if (server === undefined) throw new Error("no server");
-    const headers = new Headers(init.headers);
-    if (this.cookie !== null) headers.set("cookie", `session_id=${this.cookie}`);
-    headers.set("origin", server.base); // Server Actions check it against the host
-    const response = await fetch(`${server.base}${path}`, { ...init, headers, redirect: "manual" });
-    this.lastSetCookie = response.headers
-      .getSetCookie()
-      .map((header) => parseSetCookie(header))
-      .find((cookie) => cookie.name === "session_id");
-    if (this.lastSetCookie !== undefined) {
-      const expired = this.lastSetCookie.maxAge === 0 || this.lastSetCookie.value === "";
-      this.cookie = expired ? null : (this.lastSetCookie.value ?? null);
-    }
-    return response;
-  }
-
-  /** Submits one of the page's Server Action forms the way a browser without JavaScript does. */
-  async submit(formId: string, fields: Record<string, string> = {}): Promise<Response> {
-    const html = await (await this.request("/")).text();
-    const form = new RegExp(`<form id="${formId}"[^>]*>.*?</form>`, "s").exec(html)?.[0];
-    const action = form && /name="(\$ACTION_ID_[0-9a-f]+)"/.exec(form)?.[1];
-    if (!action) throw new Error(`no form ${formId} on the page`);
-    const body = new FormData();
-    body.set(action, "");
-    for (const [name, value] of Object.entries(fields)) body.set(name, value);
-    return this.request("/", { method: "POST", body });
+/** The example's browser: the shared client, plus its Route Handler API. */
+class Client extends NextClient {
+  constructor() {
+    super(() => server);
   }
 
   async data(): Promise<{ data: Record<string, unknown>; user: string | null }> {
-    return (await (await this.request("/api/data")).json()) as { data: Record<string, unknown>; user: string | null };
+    return (await this.json<{ data: Record<string, unknown>; user: string | null }>("/api/data")).body;
   }
 
   async put(key: string, value: unknown): Promise<Response> {
@@ -137,16 +60,15 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 beforeAll(async () => {
   await rm(dbFile, { force: true });
-  const build = spawnSync(process.execPath, [nextBin, "build", "--webpack", app], {
-    env: childEnv(),
-    encoding: "utf8",
-  });
+  const dist = spawnSync("npm", ["run", "build"], { cwd: root, env: childEnv(), encoding: "utf8" });
+  if (dist.status !== 0) throw new Error(`npm run build failed:\n${dist.stdout}\n${dist.stderr}`);
+  const build = spawnSync(process.execPath, [nextBin, "build", app], { env: childEnv(), encoding: "utf8" });
   if (build.status !== 0) throw new Error(`next build failed:\n${build.stdout}\n${build.stderr}`);
   server = await start();
 }, 240_000);
 
 afterAll(async () => {
-  await stop(server);
+  await stopNext(server);
   await rm(dbFile, { force: true });
 });
 
@@ -176,7 +98,7 @@ describe("the Next.js example app (next build + next start)", () => {
     expect(await pages.json()).toEqual({ user: "bob", pagesVisits: 1 });
     expect((await client.data()).data).toEqual({ user: "bob", cart: ["apple"], pagesVisits: 1 });
 
-    await stop(server);
+    await stopNext(server);
     server = await start();
     expect((await client.data()).data).toEqual({ user: "bob", cart: ["apple"], pagesVisits: 1 });
     expect(await (await client.request("/")).text()).toContain("Signed in as <strong>bob</strong>");
@@ -239,5 +161,13 @@ describe("the Next.js example app (next build + next start)", () => {
     expect(responses.map((response) => response.status)).toEqual(keys.map(() => 200));
     const { data } = await client.data();
     expect(data).toEqual({ user: "gus", ...Object.fromEntries(keys.map((key, index) => [key, index])) });
+  });
+
+  it("logs no error while serving: nothing of the session runs in a prerender", async () => {
+    const client = new Client();
+    await client.submit("sign-in", { user: "hal" });
+    await client.request("/");
+    await client.request("/readonly");
+    expect(server?.output()).not.toMatch(/error/i);
   });
 });

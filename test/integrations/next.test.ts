@@ -29,6 +29,9 @@ jest.unstable_mockModule("next/headers.js", () => ({
   cookies: async () => currentStore,
   headers: async () => ({ get: () => null }),
 }));
+// connection() needs a request context of Next's own; here every call is a request.
+const nextServer = await import("next/server.js");
+jest.unstable_mockModule("next/server.js", () => ({ ...nextServer, connection: async () => undefined }));
 const { nextSessions } = await import("../../src/integrations/next.js");
 
 /** A connector whose every call fails, as with the database stopped. */

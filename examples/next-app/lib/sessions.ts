@@ -14,8 +14,12 @@ export const sessions = nextSessions<SessionData>({
   cookie: { secure: process.env.COOKIE_SECURE === "false" ? false : "auto" },
 });
 
-/** The request's session (App Router), with the table created on first use. */
+/**
+ * The request's session (App Router), with the table created on first use. The session first: it
+ * waits for a request (Next's `connection()`), so no prerender ever touches the database.
+ */
 export async function getSession() {
+  const session = await sessions.getSession();
   await databaseReady();
-  return sessions.getSession();
+  return session;
 }

@@ -1,10 +1,17 @@
 import { SessionError } from "prisma-sessions";
+import { Suspense } from "react";
 import { getSession } from "../../lib/sessions";
 
-export const dynamic = "force-dynamic";
+export default function ReadOnlyPage() {
+  return (
+    <Suspense fallback={<p>Loading…</p>}>
+      <ReadOnly />
+    </Suspense>
+  );
+}
 
 // Server Components cannot send cookies: a write says so with a typed error instead of failing silently.
-export default async function ReadOnly() {
+async function ReadOnly() {
   const session = await getSession();
   await session.load();
   let outcome = "saved";
