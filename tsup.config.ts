@@ -15,6 +15,7 @@ export default defineConfig([
       prisma: "src/entries/prisma.ts",
       testing: "src/entries/testing.ts",
       express: "src/entries/express.ts",
+      "express-session": "src/entries/express-session.ts",
       nestjs: "src/entries/nestjs.ts",
       next: "src/entries/next.ts",
       cleanup: "src/entries/cleanup.ts",

@@ -151,6 +151,34 @@ function checkConsumer(consumer, tarball) {
   log(`${done.join(", ")}, prisma-sessions --help answers`);
 }
 
+/**
+ * An app that uses only the native Express middleware: no express-session and none of its types
+ * installed anywhere above it, `skipLibCheck: false`. `prisma-sessions/express` must type-check
+ * and run without them (the express-session store has a subpath of its own).
+ */
+function checkExpressOnly(tarball) {
+  const dir = mkdtempSync(join(tmpdir(), "prisma-sessions-express-only-"));
+  try {
+    writeFileSync(
+      join(dir, "package.json"),
+      `${JSON.stringify({ name: "express-only", private: true, type: "module" })}\n`,
+    );
+    const compilerOptions = { module: "nodenext", target: "es2022", strict: true, skipLibCheck: false, outDir: "out" };
+    writeFileSync(join(dir, "tsconfig.json"), `${JSON.stringify({ compilerOptions, files: ["index.ts"] }, null, 2)}\n`);
+    copyFileSync(join(root, "examples", "express-only-consumer", "index.ts"), join(dir, "index.ts"));
+    run("npm", [...npmInstall, tarball, "express@5", "@types/express@5", "typescript@5.9", "@types/node@20"], dir);
+    if (existsSync(join(dir, "node_modules", "@types", "express-session"))) {
+      problems.push("express-only: @types/express-session was installed, so the check proves nothing");
+    }
+    run(process.execPath, [join(dir, "node_modules", "typescript", "bin", "tsc"), "-p", "."], dir);
+    const output = run(process.execPath, [join("out", "index.js")], dir).trim();
+    if (output !== '{"views":2}') problems.push(`express-only: printed ${output}, expected {"views":2}`);
+    else log("express-only: the native middleware type-checks (skipLibCheck: false) and runs without express-session");
+  } finally {
+    if (!keep) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 try {
   log(`packing into ${work}`);
   const { pkg, tarball } = pack(work, problems);
@@ -175,6 +203,7 @@ try {
   );
   log("shared consumer dependencies installed");
   for (const consumer of consumers) checkConsumer(consumer, tarball);
+  checkExpressOnly(tarball);
 } catch (error) {
   problems.push(error instanceof Error ? error.message : String(error));
 } finally {

@@ -6,5 +6,3 @@ export {
   type SessionMiddleware,
   session,
 } from "../integrations/express.js";
-export { ExpressSessionStore } from "../integrations/express-store.js";
-export type { ExpressSessionStoreOptions } from "../integrations/express-store-options.js";

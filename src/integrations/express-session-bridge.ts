@@ -16,9 +16,9 @@ export function bridge<T>(work: Promise<T>, callback: Callback<T> | undefined): 
 const require = createRequire(import.meta.url);
 
 /**
- * express-session's `Store`, to extend. express-session is an optional peer of
- * `prisma-sessions/express`: without it the native middleware still loads, and only building an
- * `ExpressSessionStore` fails, saying what to install.
+ * express-session's `Store`, to extend. express-session is an optional peer: without it
+ * `prisma-sessions/express-session` still loads, and only building an `ExpressSessionStore`
+ * fails, saying what to install.
  */
 export function storeBase(): typeof Store {
   try {
