@@ -40,31 +40,38 @@ function cookieOf(headers: Record<string, string | string[] | undefined>): strin
   return pairs.length === 0 ? undefined : pairs.join("; ");
 }
 
+/**
+ * autocannon empties a connection's context each time it has gone through its `requests` list (to
+ * start the sequence afresh), which with a one-entry list is after every request: the browser would
+ * forget its cookie and every request would start a new session. The same entry repeated this many
+ * times keeps the cookie for that many requests per connection (far more than a measurement makes).
+ */
+const SEQUENCE_LENGTH = 100_000;
+
 export async function load(port: number, connections: number, seconds: number): Promise<LoadResult> {
+  const request: autocannon.Request = {
+    setupRequest: (request, context) => {
+      const { method, path } = pick();
+      const cookie = isBrowser(context) ? context.cookie : undefined;
+      // The first request of a browser creates its session.
+      const first = cookie === undefined;
+      return {
+        ...request,
+        method: first ? "POST" : method,
+        path: first ? "/change" : path,
+        headers: { ...request.headers, ...(cookie === undefined ? {} : { cookie }) },
+      };
+    },
+    onResponse: (_status, _body, context, headers) => {
+      const cookie = cookieOf(headers ?? {});
+      if (cookie !== undefined && isBrowser(context)) context.cookie = cookie;
+    },
+  };
   const result = await autocannon({
     url: `http://127.0.0.1:${port}`,
     connections,
     duration: seconds,
-    requests: [
-      {
-        setupRequest: (request, context) => {
-          const { method, path } = pick();
-          const cookie = isBrowser(context) ? context.cookie : undefined;
-          // The first request of a browser creates its session.
-          const first = cookie === undefined;
-          return {
-            ...request,
-            method: first ? "POST" : method,
-            path: first ? "/change" : path,
-            headers: { ...request.headers, ...(cookie === undefined ? {} : { cookie }) },
-          };
-        },
-        onResponse: (_status, _body, context, headers) => {
-          const cookie = cookieOf(headers ?? {});
-          if (cookie !== undefined && isBrowser(context)) context.cookie = cookie;
-        },
-      },
-    ],
+    requests: Array.from({ length: SEQUENCE_LENGTH }, () => request),
   });
   return {
     requestsPerSecond: result.requests.average,
