@@ -38,21 +38,26 @@ export class SessionError extends Error {
   }
 }
 
-/** `save()` was asked to store a session whose deadline has already passed (Duck's contract). */
-export class SessionExpired extends SessionError {
-  override name = "SessionExpired";
-  constructor(message: string, options: SessionErrorOptions = {}) {
-    super(message, "SESSION_EXPIRED", options);
-  }
+/**
+ * The base of the errors below that add nothing but their code and name: `new X(message, { cause })`
+ * makes a {@link SessionError} whose `code` is `code` (typed as that literal) and whose `name` is
+ * `name` (given, not read from the class, which a bundler may rename).
+ */
+function withCode<const Code extends SessionErrorCode>(code: Code, name: string) {
+  return class extends SessionError {
+    declare readonly code: Code;
+    constructor(message: string, options: SessionErrorOptions = {}) {
+      super(message, code, options);
+      this.name = name;
+    }
+  };
 }
 
+/** `save()` was asked to store a session whose deadline has already passed (Duck's contract). */
+export class SessionExpired extends withCode("SESSION_EXPIRED", "SessionExpired") {}
+
 /** Concurrent writers kept changing the session: `save()` gave up after its bounded retries. */
-export class SessionConflict extends SessionError {
-  override name = "SessionConflict";
-  constructor(message: string, options: SessionErrorOptions = {}) {
-    super(message, "SESSION_CONFLICT", options);
-  }
-}
+export class SessionConflict extends withCode("SESSION_CONFLICT", "SessionConflict") {}
 
 /** A value `set()` (or `save()`, for a value changed in place) cannot store so that it comes back exactly. */
 export class UnserializableValue extends SessionError {
@@ -110,28 +115,13 @@ export class StorageTimeout extends ConnectorError {
  * store, a constraint). Not an outage: retrying will not help, and it is never served "open".
  * The driver's error is the `cause`.
  */
-export class DataRejected extends SessionError {
-  override name = "DataRejected";
-  constructor(message: string, options: SessionErrorOptions = {}) {
-    super(message, "DATA_REJECTED", options);
-  }
-}
+export class DataRejected extends withCode("DATA_REJECTED", "DataRejected") {}
 
 /** Invalid options or an unusable connector, reported when the object is built. */
-export class ConfigError extends SessionError {
-  override name = "ConfigError";
-  constructor(message: string, options: SessionErrorOptions = {}) {
-    super(message, "CONFIG_ERROR", options);
-  }
-}
+export class ConfigError extends withCode("CONFIG_ERROR", "ConfigError") {}
 
 /**
  * A write (`save()`, `destroy()`) was attempted where the framework cannot send cookies, such as
  * a Next.js Server Component while it renders. Nothing was written.
  */
-export class SessionReadOnly extends SessionError {
-  override name = "SessionReadOnly";
-  constructor(message: string, options: SessionErrorOptions = {}) {
-    super(message, "READ_ONLY", options);
-  }
-}
+export class SessionReadOnly extends withCode("READ_ONLY", "SessionReadOnly") {}

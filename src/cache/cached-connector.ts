@@ -1,11 +1,4 @@
-import type {
-  ClientInfo,
-  ExpiredBatch,
-  SessionConnector,
-  SessionSummary,
-  SessionWrite,
-  StoredSession,
-} from "../connector.js";
+import type { ClientInfo, SessionConnector, SessionSummary, SessionWrite, StoredSession } from "../connector.js";
 import { SessionCache, type SessionCacheOptions } from "./session-cache.js";
 
 /**
@@ -31,9 +24,17 @@ export class CachedConnector implements SessionConnector {
   readonly #inner: SessionConnector;
   readonly #cache: SessionCache;
 
+  /** Cleanup deletes expired rows only, which the cache never serves: it and the clock go straight through. */
+  readonly deleteExpiredSessions: SessionConnector["deleteExpiredSessions"];
+  readonly countExpiredSessions: SessionConnector["countExpiredSessions"];
+  readonly currentTime: SessionConnector["currentTime"];
+
   constructor(inner: SessionConnector, options: SessionCacheOptions) {
     this.#inner = inner;
     this.#cache = new SessionCache(options);
+    this.deleteExpiredSessions = (now, limit, from) => inner.deleteExpiredSessions(now, limit, from);
+    this.countExpiredSessions = (now) => inner.countExpiredSessions(now);
+    this.currentTime = () => inner.currentTime();
   }
 
   /** Subscribes to the channel; until its first heartbeat comes back, every load reads the database. */
@@ -89,18 +90,5 @@ export class CachedConnector implements SessionConnector {
     const count = await this.#inner.destroyUserSessions(userId, exceptId);
     if (count > 0) await this.#cache.invalidateUser(userId);
     return count;
-  }
-
-  /** Deletes expired rows only, which the cache never serves: nothing to invalidate. */
-  deleteExpiredSessions(now: Date, limit: number, from?: Date | null): Promise<ExpiredBatch> {
-    return this.#inner.deleteExpiredSessions(now, limit, from);
-  }
-
-  countExpiredSessions(now: Date): Promise<number> {
-    return this.#inner.countExpiredSessions(now);
-  }
-
-  currentTime(): Promise<Date> {
-    return this.#inner.currentTime();
   }
 }
