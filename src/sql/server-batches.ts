@@ -13,7 +13,8 @@ const OUTCOME_NOTICE = "prisma-sessions cleanup: ";
 /** Deadline literals inlined into a DO block: only what bindDate writes (digits, `-:.T+`). */
 const DEADLINE_LITERAL = /^[0-9T:.+-]+$/;
 
-function deadlineLiteral(value: string | number): string {
+/** A deadline as a quoted SQL literal, checked to be one (a DO block takes no parameters). */
+export function deadlineLiteral(value: string | number): string {
   const text = String(value);
   if (!DEADLINE_LITERAL.test(text)) throw new ConfigError(`Not a deadline: ${text}`);
   return `'${text}'`;
