@@ -86,7 +86,7 @@ function insertRow(db: PgTestDatabase, id: string, createdAt: Date, expiresAt: D
   );
 }
 
-describe("one row per id across partitions", () => {
+describe("the migration: weekly partitions, one row per id across them", () => {
   let db: PgTestDatabase;
   beforeAll(async () => {
     db = await openPartitioned();
@@ -96,6 +96,17 @@ describe("one row per id across partitions", () => {
   it("the migration made weekly partitions from this week on, and a default one", async () => {
     const rows = await db.sql("SELECT COUNT(*) AS n FROM pg_inherits WHERE inhparent = 'sessions'::regclass");
     expect(Number(rows[0]?.n)).toBe(6);
+  });
+
+  it("sessions_add_partitions makes the missing weeks only, and skips a week the default partition holds rows of", async () => {
+    const made = async (weeks: number) => Number((await db.sql(`SELECT sessions_add_partitions(${weeks}) AS n`))[0]?.n);
+    await expect(made(4)).resolves.toBe(0);
+    await expect(made(6)).resolves.toBe(2);
+    const week8 = new Date(Date.now() + 8 * 7 * DAY);
+    await insertRow(db, "far-ahead", week8, week8);
+    await expect(made(8)).resolves.toBe(1);
+    const rows = await db.sql("SELECT tableoid::regclass::text AS part FROM sessions WHERE id = 'far-ahead'");
+    expect(rows).toEqual([{ part: "sessions_default" }]);
   });
 
   it("an insert of an id another partition holds is skipped (0 rows), as ON CONFLICT DO NOTHING reports it", async () => {

@@ -53,7 +53,9 @@ CREATE TRIGGER "sessions_unique_id" BEFORE INSERT ON "sessions"
     FOR EACH ROW EXECUTE FUNCTION "sessions_unique_id"();
 
 -- Creates the weekly partitions (Monday 00:00 UTC to the next Monday) from this week to `weeks`
--- weeks ahead that do not exist yet; run it weekly (pg_cron, or your scheduler) to stay ahead.
+-- weeks ahead that do not exist yet; returns how many it made. Run it weekly (pg_cron, or your
+-- scheduler) to stay ahead: rows of a week without a partition go to the default one, which
+-- cleanup never drops (it batch-deletes there).
 CREATE FUNCTION "sessions_add_partitions"("weeks" integer DEFAULT 4) RETURNS integer LANGUAGE plpgsql AS $$
 DECLARE
   week timestamp;
@@ -64,6 +66,8 @@ BEGIN
     week := date_trunc('week', now() AT TIME ZONE 'utc') + make_interval(weeks => i);
     part := 'sessions_p' || to_char(week, 'IYYY"w"IW');
     CONTINUE WHEN to_regclass(format('%I.%I', current_schema(), part)) IS NOT NULL;
+    -- A week the default partition already holds rows of cannot get its own partition: skip it.
+    CONTINUE WHEN EXISTS (SELECT 1 FROM sessions_default WHERE created_at >= week AND created_at < week + interval '1 week');
     EXECUTE format('CREATE TABLE %I PARTITION OF sessions FOR VALUES FROM (%L) TO (%L)', part, week,
       week + interval '1 week');
     made := made + 1;
