@@ -25,13 +25,17 @@ export function idSql(g: string): string {
   return `encode(sha256(('scale-' || ${g})::bytea), 'hex')`;
 }
 
-/** Creates both schemas and tables (the shipped migrations, as `prisma migrate deploy` runs them). */
-export async function createTables(admin: pg.Pool, t0: string): Promise<void> {
+/**
+ * Creates both schemas (`plain`, `part`, with `suffix`) and their tables (the shipped migrations,
+ * as `prisma migrate deploy` runs them).
+ */
+export async function createTables(admin: pg.Pool, t0: string, suffix = ""): Promise<void> {
   for (const layout of LAYOUTS) {
-    await admin.query(`DROP SCHEMA IF EXISTS ${layout} CASCADE; CREATE SCHEMA ${layout}`);
+    const schema = `${layout}${suffix}`;
+    await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE; CREATE SCHEMA ${schema}`);
     const client = await admin.connect();
     try {
-      await client.query(`SET search_path = ${layout}`);
+      await client.query(`SET search_path = ${schema}`);
       if (layout === "plain") for (const dir of PLAIN) await client.query(sql(`${dir}/migration.sql`));
       else {
         await client.query(sql(`${PARTITIONED}/migration.sql`));
@@ -56,13 +60,21 @@ export async function createTables(admin: pg.Pool, t0: string): Promise<void> {
  * heap by deadline (each row's values are independent hashes of g). About 40 % are expired at `t0`.
  * The uniqueness trigger is off during the bulk load: the ids are distinct by construction.
  */
-export async function insertRows(admin: pg.Pool, layout: Layout, from: number, to: number, t0: string): Promise<void> {
+export async function insertRows(
+  admin: pg.Pool,
+  layout: Layout,
+  from: number,
+  to: number,
+  t0: string,
+  suffix = "",
+): Promise<void> {
+  const schema = `${layout}${suffix}`;
   const u = (seed: number) => `(abs(hashint8extended(g, ${seed})) % 1000000000) / 1e9`;
   const t = `timestamp '${t0}'`;
   const client = await admin.connect();
   try {
-    if (layout === "part") await client.query("ALTER TABLE part.sessions DISABLE TRIGGER sessions_unique_id");
-    await client.query(`INSERT INTO ${layout}.sessions (id, data, user_id, version, expires_at, absolute_expires_at,
+    if (layout === "part") await client.query(`ALTER TABLE ${schema}.sessions DISABLE TRIGGER sessions_unique_id`);
+    await client.query(`INSERT INTO ${schema}.sessions (id, data, user_id, version, expires_at, absolute_expires_at,
         created_at, updated_at, user_agent, client_address)
       SELECT ${idSql("g")},
         '{"cart":["apple","pear"],"theme":"dark","csrf":"' || md5(g::text) || '","visits":' || g % 97 || ',"locale":"en-GB","pad":"' || repeat('x', 60) || '"}',
@@ -73,7 +85,7 @@ export async function insertRows(admin: pg.Pool, layout: Layout, from: number, t
           LEAST(${t}, absolute) - power(${u(2)}, 8) * (LEAST(${t}, absolute) - created) AS touched
         FROM (SELECT g, ${t} - ${u(1)} * interval '${SPAN_DAYS} days' AS created FROM generate_series(${from + 1}, ${to}) AS g) c,
           LATERAL (SELECT created + interval '${ABSOLUTE_DAYS} days' AS absolute) a) r`);
-    if (layout === "part") await client.query("ALTER TABLE part.sessions ENABLE TRIGGER sessions_unique_id");
+    if (layout === "part") await client.query(`ALTER TABLE ${schema}.sessions ENABLE TRIGGER sessions_unique_id`);
   } finally {
     client.release();
   }

@@ -16,14 +16,15 @@ export function idOf(g: number): string {
   return createHash("sha256").update(`scale-${g}`).digest("hex");
 }
 
-/** The connector on `layout`'s table, on a pool of its own. */
+/** The connector on `layout`'s table (in schema `layout` + `suffix`), on a pool of its own. */
 export function openConnector(
   url: string,
   layout: Layout,
   max = 10,
+  suffix = "",
 ): { connector: SessionConnector; close(): Promise<void> } {
   const pool = new pg.Pool({ connectionString: url, max });
-  const connector = new PrismaAdapterConnector(new PrismaPg(pool), { table: `${layout}.sessions` });
+  const connector = new PrismaAdapterConnector(new PrismaPg(pool), { table: `${layout}${suffix}.sessions` });
   return { connector, close: () => pool.end() };
 }
 
@@ -54,6 +55,38 @@ export async function measureLoads(
   }
   times.sort((a, b) => a - b);
   return { p50: percentile(times, 0.5), p99: percentile(times, 0.99) };
+}
+
+/**
+ * Loads of a small and a large table taken in alternating rounds (`rounds` × `perRound` each),
+ * so both see the same machine: on a shared machine, separate runs minutes apart differ by more
+ * than the tables do.
+ */
+export async function compareLoads(
+  small: { connector: SessionConnector; rows: number },
+  large: { connector: SessionConnector; rows: number },
+  rounds: number,
+  perRound: number,
+): Promise<{ small: Latency; large: Latency }> {
+  const times = { small: [] as number[], large: [] as number[] };
+  for (let round = 0; round < rounds; round++) {
+    for (const [name, side] of [
+      ["small", small],
+      ["large", large],
+    ] as const) {
+      for (let i = 0; i < perRound; i++) {
+        const id = idOf(1 + Math.floor(Math.random() * side.rows));
+        const started = performance.now();
+        if ((await side.connector.getSession(id)) === null) throw new Error(`row ${id} is missing`);
+        times[name].push(performance.now() - started);
+      }
+    }
+  }
+  const summary = (list: number[]) => {
+    list.sort((a, b) => a - b);
+    return { p50: percentile(list, 0.5), p99: percentile(list, 0.99) };
+  };
+  return { small: summary(times.small), large: summary(times.large) };
 }
 
 export interface TrafficCount {
