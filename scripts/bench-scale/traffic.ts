@@ -70,10 +70,12 @@ export async function compareLoads(
 ): Promise<{ small: Latency; large: Latency }> {
   const times = { small: [] as number[], large: [] as number[] };
   for (let round = 0; round < rounds; round++) {
-    for (const [name, side] of [
+    // Each side goes first every other round: the first loads after a switch are the slower ones.
+    const order = [
       ["small", small],
       ["large", large],
-    ] as const) {
+    ] as const;
+    for (const [name, side] of round % 2 === 0 ? order : [...order].reverse()) {
       for (let i = 0; i < perRound; i++) {
         const id = idOf(1 + Math.floor(Math.random() * side.rows));
         const started = performance.now();
