@@ -177,6 +177,7 @@ try {
       shares[layout].toFixed(2),
       `+${mib(memory[layout])}`,
     ]);
+    log(cleanup.map((row) => row.join(" | ")).join("; "));
   }
   console.log(
     `\nCleanup of ${fmt(expired)} expired among ${fmt(ROWS)} sessions (deadlines scattered over the heap), batch size 1000\n`,

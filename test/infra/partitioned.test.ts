@@ -159,13 +159,19 @@ describe("cleanup on the partitioned layout", () => {
   afterAll(() => db.close());
 
   /** Two old weeks: one only expired rows (droppable), one with a live row; expired and live rows this week. */
-  async function fill(): Promise<void> {
+  /** Two past weeks, fresh (so their rows take the same ctids): sessions_old3 and sessions_old2. */
+  async function oldPartitions(): Promise<void> {
     await db.exec("DELETE FROM sessions");
     for (const weeks of [3, 2]) {
+      await db.exec(`DROP TABLE IF EXISTS sessions_old${weeks}`);
       await db.exec(
-        `CREATE TABLE IF NOT EXISTS sessions_old${weeks} PARTITION OF sessions FOR VALUES FROM ('${monday(weeks).toISOString()}') TO ('${monday(weeks - 1).toISOString()}')`,
+        `CREATE TABLE sessions_old${weeks} PARTITION OF sessions FOR VALUES FROM ('${monday(weeks).toISOString()}') TO ('${monday(weeks - 1).toISOString()}')`,
       );
     }
+  }
+
+  async function fill(): Promise<void> {
+    await oldPartitions();
     const past = new Date(now.getTime() - DAY);
     for (let i = 0; i < 300; i++) await insertRow(db, `old3-${i}`, new Date(monday(3).getTime() + DAY), past);
     for (let i = 0; i < 200; i++) await insertRow(db, `old2-${i}`, new Date(monday(2).getTime() + DAY), past);
@@ -191,6 +197,28 @@ describe("cleanup on the partitioned layout", () => {
     expect(await partitions()).toContain("sessions_old2");
     const left = await db.sql("SELECT id FROM sessions ORDER BY id");
     expect(left).toEqual([{ id: "new-live" }, { id: "old2-live" }]);
+  });
+
+  it("rows sharing a deadline at a batch boundary: the next batch starts at that deadline, though a ctid names a row in each partition", async () => {
+    await oldPartitions();
+    const [tied, later] = [new Date(now.getTime() - 2 * 3_600_000), new Date(now.getTime() - 3_600_000)];
+    // The same ctids in both partitions: the tied rows in one, expired rows with a later deadline in the other.
+    for (let i = 0; i < 60; i++) await insertRow(db, `tied-${i}`, new Date(monday(3).getTime() + DAY), tied);
+    for (let i = 0; i < 60; i++) await insertRow(db, `later-${i}`, new Date(monday(2).getTime() + DAY), later);
+    for (const weeks of [3, 2])
+      await insertRow(db, `live-${weeks}`, new Date(monday(weeks).getTime() + DAY), new Date(now.getTime() + DAY));
+    const pool = new pg.Pool({ connectionString: db.directUrl });
+    try {
+      const target = new PrismaCleanupTarget(new PostgresClient({ adapter: new PrismaPg(pool) }), {
+        provider: "postgresql",
+        pool,
+      });
+      const result = await cleanupExpiredSessions(target, { now, batchSize: 50 });
+      expect(result).toMatchObject({ deleted: 120, stoppedEarly: false });
+    } finally {
+      await pool.end();
+    }
+    await expect(db.sql("SELECT id FROM sessions ORDER BY id")).resolves.toEqual([{ id: "live-2" }, { id: "live-3" }]);
   });
 
   it("`prisma-sessions cleanup` does the same", async () => {
