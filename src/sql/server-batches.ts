@@ -13,7 +13,8 @@ const OUTCOME_NOTICE = "prisma-sessions cleanup: ";
 /** Deadline literals inlined into a DO block: only what bindDate writes (digits, `-:.T+`). */
 const DEADLINE_LITERAL = /^[0-9T:.+-]+$/;
 
-function deadlineLiteral(value: string | number): string {
+/** A deadline as a quoted SQL literal, checked to be one (a DO block takes no parameters). */
+export function deadlineLiteral(value: string | number): string {
   const text = String(value);
   if (!DEADLINE_LITERAL.test(text)) throw new ConfigError(`Not a deadline: ${text}`);
   return `'${text}'`;
@@ -27,7 +28,10 @@ function deadlineLiteral(value: string | number): string {
  * batched cleanup half the speed of a single unbounded DELETE.
  *
  * A batch reads the `limit`-th and the next deadline from the index; when they differ, it deletes
- * the plain range up to the first (no row returned), else it picks `limit` rows by `ctid`. A batch
+ * the plain range up to the first (no row returned), else it picks `limit` rows by `ctid`, and the
+ * next batch starts at that shared deadline (not at the latest deadline deleted: on a partitioned
+ * table a `ctid` names a row in each partition, so the batch may also delete expired rows with
+ * later deadlines, and starting after those would skip the rows in between). A batch
  * that loses a deadlock runs again (three times at most). The block stops after a short batch
  * (`done`), after `budget.batches` batches, or once `budget.ms` (at most half the role's
  * `statement_timeout`) have passed. It reports its outcome in a notice (`RAISE NOTICE`: it arrives
@@ -73,8 +77,8 @@ BEGIN
         WHERE expires_at >= ps_from AND expires_at <= ps_now ORDER BY expires_at LIMIT 2 OFFSET ${n - 1}) AS cut;
       IF ps_found = 2 AND ps_last = ps_next THEN
         WITH gone AS (DELETE FROM ${t} WHERE ctid = ANY(ARRAY(SELECT ctid FROM ${t} WHERE expires_at >= ps_from
-          AND expires_at <= ps_now ORDER BY expires_at LIMIT ${n})) AND expires_at <= ps_now RETURNING expires_at)
-        SELECT COUNT(*), MAX(expires_at) INTO ps_affected, ps_last FROM gone;
+          AND expires_at <= ps_now ORDER BY expires_at LIMIT ${n})) AND expires_at <= ps_now RETURNING 1)
+        SELECT COUNT(*) INTO ps_affected FROM gone;
       ELSE
         DELETE FROM ${t} WHERE expires_at >= ps_from AND expires_at <= COALESCE(ps_last, ps_now) AND expires_at <= ps_now;
         GET DIAGNOSTICS ps_affected = ROW_COUNT;

@@ -35,13 +35,16 @@ export class SessionRowStatements {
   /**
    * The insert of a new row. PostgreSQL and SQLite report a taken id as 0 rows changed. MySQL has
    * no ON CONFLICT, INSERT IGNORE would also hide truncation, and the MariaDB driver counts a no-op
-   * ON DUPLICATE KEY UPDATE as a changed row: there the duplicate-key error is the answer.
+   * ON DUPLICATE KEY UPDATE as a changed row: there the duplicate-key error is the answer. No
+   * conflict target: on the shipped table the only unique constraint is the id's, and the
+   * partitioned layout (prisma/postgresql-partitioned) has none on the id alone (its trigger skips
+   * a taken id, also 0 rows).
    */
   create(s: StoredSession): SqlStatement {
     const insert =
       `INSERT INTO ${this.#table} (id, user_id, version, expires_at, absolute_expires_at, browser_session,` +
       " created_at, updated_at, user_agent, client_address, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-    return this.#statement(this.#provider === "mysql" ? insert : `${insert} ON CONFLICT (id) DO NOTHING`, [
+    return this.#statement(this.#provider === "mysql" ? insert : `${insert} ON CONFLICT DO NOTHING`, [
       s.id,
       s.userId,
       s.version,

@@ -1,6 +1,7 @@
 import type { BatchBudget, BatchRun } from "../connector.js";
 import { memoizeUntilFailure } from "../memo.js";
 import { isPositiveInteger } from "../numbers.js";
+import { dropExpiredPartitionsBlock, parseDroppedPartitions, partitionedProbe } from "../sql/partitions.js";
 import type { SqlRunner } from "../sql/runner.js";
 import { columnProbe, parseServerBatchesOutcome, serverBatchesBlock } from "../sql/server-batches.js";
 import type { TableName } from "../sql/table-name.js";
@@ -52,18 +53,24 @@ export function pgPoolSessions(pool: PgPool): () => Promise<SqlSession> {
 /**
  * PostgreSQL: cleanup batches run by the server itself, many in one call (see
  * serverBatchesBlock), on a connection of its own outside any transaction. A {@link SqlSessionTable}
- * given these offers `deleteExpiredBatches`, which the cleanup engine prefers.
+ * given these offers `deleteExpiredBatches`, which the cleanup engine prefers. On a partitioned
+ * table (prisma/postgresql-partitioned), a run first drops the partitions that hold no live row
+ * (each counts as one batch), then deletes the rest in batches through the parent table.
  */
 export class PgServerBatches {
   readonly #table: TableName;
   readonly #session: () => Promise<SqlSession>;
   /** The table and column exist (checked once, so a missing table gets the driver's own error). */
   readonly #found: () => Promise<unknown>;
+  readonly #partitioned: () => Promise<boolean>;
 
   constructor(table: TableName, runner: SqlRunner, session: () => Promise<SqlSession>) {
     this.#table = table;
     this.#session = session;
     this.#found = memoizeUntilFailure(() => runner.query(columnProbe(table)));
+    this.#partitioned = memoizeUntilFailure(
+      async () => (await runner.query(partitionedProbe(table)))[0]?.partitioned === true,
+    );
   }
 
   async run(now: Date, limit: number, budget: BatchBudget, from: Date | null): Promise<BatchRun> {
@@ -71,13 +78,30 @@ export class PgServerBatches {
     // The block declares its variables with the column's type (`%TYPE`): on a missing table that
     // would read as a syntax error, so ask the way every other statement does first.
     await this.#found();
+    const at = bindDate("postgresql", now);
+    // A run starts with from = null: drop the partitions with no live row before any batch.
+    const dropped =
+      from === null && (await this.#partitioned())
+        ? parseDroppedPartitions(await this.#block(dropExpiredPartitionsBlock(this.#table, at)))
+        : { deleted: 0, partitions: 0 };
     const start = from === null ? null : bindDate("postgresql", from);
-    const block = serverBatchesBlock(this.#table, bindDate("postgresql", now), limit, start, budget);
+    const outcome = parseServerBatchesOutcome(
+      await this.#block(serverBatchesBlock(this.#table, at, limit, start, budget)),
+    );
+    return {
+      ...outcome,
+      deleted: outcome.deleted + dropped.deleted,
+      batches: outcome.batches + dropped.partitions,
+    };
+  }
+
+  /** Runs a DO block on a session of its own; resolves to its notices. */
+  async #block(sql: string): Promise<string[]> {
     const session = await this.#session();
     try {
-      const outcome = parseServerBatchesOutcome(await session.run(block));
+      const notices = await session.run(sql);
       session.release();
-      return outcome;
+      return notices;
     } catch (error) {
       session.release(error instanceof Error ? error : new Error(String(error)));
       throw error;
