@@ -8,16 +8,10 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaClient as PostgresClient } from "../../prisma/generated/postgresql/client.js";
 import { cleanupExpiredSessions } from "../../src/cleanup/cleanup.js";
-import { PrismaConnector } from "../../src/connectors/prisma.js";
-import { PrismaAdapterConnector } from "../../src/connectors/prisma-adapter.js";
-import {
-  type ConformanceTarget,
-  describeConnectorConformance,
-  describeInventoryConformance,
-} from "../../src/entries/testing.js";
 import { PrismaCleanupTarget } from "../../src/storage/prisma-target.js";
 import { removeCliBuild, runCli } from "../cli/run-cli.js";
 import { type PgCluster, startPgCluster } from "../support/infra/pg-cluster.js";
+import { describePgConformance } from "../support/infra/pg-conformance.js";
 import { openPgDatabase, type PgTestDatabase } from "../support/infra/pg-database.js";
 
 const MIGRATION = readFileSync(
@@ -54,29 +48,7 @@ async function openPartitioned(): Promise<PgTestDatabase> {
   return db;
 }
 
-function inspected(db: PgTestDatabase, connector: ConformanceTarget["connector"]): ConformanceTarget {
-  return {
-    connector,
-    inspect: {
-      readRow: async (id) => (await db.sql("SELECT * FROM sessions WHERE id = ?", [id]))[0] ?? null,
-      countRows: async () => Number((await db.sql("SELECT COUNT(*) AS n FROM sessions"))[0]?.n),
-    },
-    close: () => db.close(),
-  };
-}
-
-describeConnectorConformance("PrismaConnector on the partitioned layout", async () => {
-  const db = await openPartitioned();
-  return inspected(db, new PrismaConnector(db.prisma));
-});
-describeConnectorConformance("PrismaAdapterConnector on the partitioned layout", async () => {
-  const db = await openPartitioned();
-  return inspected(db, new PrismaAdapterConnector(db.openAdapter()));
-});
-describeInventoryConformance("PrismaAdapterConnector on the partitioned layout", async () => {
-  const db = await openPartitioned();
-  return { connector: new PrismaAdapterConnector(db.openAdapter()), close: () => db.close() };
-});
+describePgConformance("on the partitioned layout", openPartitioned);
 
 /** A row with this id, creation time and deadline, straight through SQL. */
 function insertRow(db: PgTestDatabase, id: string, createdAt: Date, expiresAt: Date): Promise<unknown> {

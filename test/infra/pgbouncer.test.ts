@@ -14,11 +14,6 @@ import { cleanupExpiredSessions } from "../../src/cleanup/cleanup.js";
 import type { CleanupTarget } from "../../src/connector.js";
 import { PrismaConnector } from "../../src/connectors/prisma.js";
 import { PrismaAdapterConnector } from "../../src/connectors/prisma-adapter.js";
-import {
-  type ConformanceTarget,
-  describeConnectorConformance,
-  describeInventoryConformance,
-} from "../../src/entries/testing.js";
 import { ConfigError } from "../../src/errors.js";
 import { session } from "../../src/integrations/express.js";
 import { SessionManager } from "../../src/session-manager.js";
@@ -29,6 +24,7 @@ import { countRows, HOUR, insertRows, transactionClient } from "../cleanup/fixtu
 import { removeCliBuild, runCli } from "../cli/run-cli.js";
 import { cookieHeader } from "../integrations/helpers.js";
 import { countCalls } from "../support/backends.js";
+import { describePgConformance } from "../support/infra/pg-conformance.js";
 import { openPgDatabase, type PgDatabaseOptions, type PgTestDatabase } from "../support/infra/pg-database.js";
 import { type PgBouncer, startPgBouncer } from "../support/infra/pgbouncer.js";
 
@@ -53,65 +49,7 @@ function openDatabase(options: Partial<PgDatabaseOptions> = {}): Promise<PgTestD
   return openPgDatabase({ server: pooler().serverUrl, clientUrl: (name) => pooler().url(name), ...options });
 }
 
-function inspected(db: PgTestDatabase, connector: ConformanceTarget["connector"]): ConformanceTarget {
-  return {
-    connector,
-    inspect: {
-      readRow: async (id) => (await db.sql("SELECT * FROM sessions WHERE id = ?", [id]))[0] ?? null,
-      countRows: async () => Number((await db.sql("SELECT COUNT(*) AS n FROM sessions"))[0]?.n),
-    },
-    close: () => db.close(),
-  };
-}
-
-describe("the harness", () => {
-  it("PgBouncer refuses a search_path sent as a startup option, so each test file gets a database, not a schema", async () => {
-    const client = new pg.Client({ connectionString: pooler().url("test"), options: "-c search_path=elsewhere" });
-    await expect(client.connect()).rejects.toThrow(/unsupported startup parameter: options/);
-    await client.end().catch(() => {});
-  });
-
-  it("named prepared statements (adapter-pg's statementNameGenerator) break in transaction mode; the unnamed default is what works", async () => {
-    const name = (query: { sql: string }) => `ps_${Buffer.from(query.sql).toString("hex").slice(0, 40)}`;
-    const factory = new PrismaPg({ connectionString: pooler().url("test"), max: 4 }, { statementNameGenerator: name });
-    const adapter = await factory.connect();
-    try {
-      const query = (i: number) =>
-        adapter.queryRaw({ sql: "SELECT $1::int AS x", args: [i], argTypes: [{ scalarType: "int", arity: "scalar" }] });
-      const results = await Promise.allSettled(Array.from({ length: 40 }, (_, i) => query(i)));
-      const codes = new Set(
-        results.flatMap((result) =>
-          result.status === "rejected" ? [Reflect.get(Object(result.reason?.cause), "code")] : [],
-        ),
-      );
-      // 42P05: the name exists on the server connection this transaction landed on; 26000: it does not.
-      expect([...codes].every((code) => code === "42P05" || code === "26000")).toBe(true);
-      expect(codes.size).toBeGreaterThan(0);
-    } finally {
-      await adapter.dispose();
-    }
-  });
-});
-
-describeConnectorConformance("PrismaConnector through PgBouncer (transaction mode)", async () => {
-  const db = await openDatabase();
-  return inspected(db, new PrismaConnector(db.prisma));
-});
-
-describeConnectorConformance("PrismaAdapterConnector through PgBouncer (transaction mode)", async () => {
-  const db = await openDatabase();
-  return inspected(db, new PrismaAdapterConnector(db.openAdapter()));
-});
-
-describeInventoryConformance("PrismaConnector through PgBouncer", async () => {
-  const db = await openDatabase();
-  return { connector: new PrismaConnector(db.prisma), close: () => db.close() };
-});
-
-describeInventoryConformance("PrismaAdapterConnector through PgBouncer", async () => {
-  const db = await openDatabase();
-  return { connector: new PrismaAdapterConnector(db.openAdapter()), close: () => db.close() };
-});
+describePgConformance("through PgBouncer (transaction mode)", openDatabase);
 
 describe("ensureSessionTable through PgBouncer", () => {
   let db: PgTestDatabase;

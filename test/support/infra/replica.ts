@@ -5,6 +5,7 @@
 import { appendFile } from "node:fs/promises";
 import { join } from "node:path";
 import pg from "pg";
+import { startPgCluster } from "./pg-cluster.js";
 import {
   type Daemon,
   findExecutable,
@@ -38,23 +39,8 @@ export interface ReplicaOptions {
 
 const BIN = process.env.PRISMA_SESSIONS_PG_BIN ?? "/usr/lib/postgresql/15/bin";
 
-/** Small and fast: a throwaway cluster on a shared 2-core machine (no fsync: nothing here must survive a crash). */
-function settings(port: number, socketDir: string): string {
-  return [
-    `port = ${port}`,
-    "listen_addresses = '127.0.0.1'",
-    `unix_socket_directories = '${socketDir}'`,
-    "wal_level = replica",
-    "max_wal_senders = 4",
-    "hot_standby = on",
-    "max_connections = 40",
-    "shared_buffers = 32MB",
-    "fsync = off",
-    "full_page_writes = off",
-    "logging_collector = off",
-    "",
-  ].join("\n");
-}
+/** What a primary needs beyond a plain test cluster (pg-cluster.ts): WAL for a streaming standby. */
+const PRIMARY_SETTINGS = ["wal_level = replica", "max_wal_senders = 4", "hot_standby = on"];
 
 async function query(url: string, sql: string): Promise<Record<string, unknown>[]> {
   const client = new pg.Client({ connectionString: url });
@@ -68,35 +54,25 @@ async function query(url: string, sql: string): Promise<Record<string, unknown>[
 
 export async function startReplica(options: ReplicaOptions = {}): Promise<ReplicaSet> {
   const applyDelayMs = options.applyDelayMs ?? 2000;
+  const started = performance.now();
+  const primary = await startPgCluster({ settings: PRIMARY_SETTINGS });
+  const primaryPort = primary.port;
   const account = systemUser("postgres");
   const as = { user: account };
   const tool = (name: string) => findExecutable(name, [join(BIN, name)]);
   const folder = makeFolder("prisma-sessions-replica", account);
-  const [primaryPort, replicaPort] = await freePorts(2);
-  if (primaryPort === undefined || replicaPort === undefined) throw new Error("no free ports");
+  const [replicaPort] = await freePorts(1);
   const url = (port: number, database: string) => `postgresql://postgres@127.0.0.1:${port}/${database}`;
-  const daemons: Daemon[] = [];
+  let standby: Daemon | undefined;
   const stop = async () => {
-    // Standby first, so the primary's fast shutdown does not wait for it.
-    for (const daemon of [...daemons].reverse()) await daemon.stop("SIGINT");
+    // The standby first, so the primary's fast shutdown does not wait for it.
+    await standby?.stop("SIGINT");
     removeFolder(folder);
+    await primary.stop();
   };
 
-  const started = performance.now();
   try {
-    const primaryDir = join(folder, "primary");
-    await run(tool("initdb"), ["-D", primaryDir, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"], as);
-    await appendFile(join(primaryDir, "postgresql.conf"), settings(primaryPort, folder));
-    const primary = startDaemon("the primary", tool("postgres"), ["-D", primaryDir], as);
-    daemons.push(primary);
-    await waitUntil(
-      "the primary to answer",
-      async () => (await query(url(primaryPort, "postgres"), "SELECT 1")).length === 1,
-      {
-        daemon: primary,
-      },
-    );
-
+    if (replicaPort === undefined) throw new Error("no free port");
     const replicaDir = join(folder, "replica");
     // -R writes primary_conninfo and standby.signal; -X stream copies the WAL written meanwhile.
     await run(
@@ -119,12 +95,13 @@ export async function startReplica(options: ReplicaOptions = {}): Promise<Replic
       ],
       as,
     );
+    // The copied postgresql.conf has the primary's port and socket folder: the standby gets its own.
     await appendFile(
       join(replicaDir, "postgresql.auto.conf"),
-      `port = ${replicaPort}\nrecovery_min_apply_delay = '${applyDelayMs}ms'\n`,
+      `port = ${replicaPort}\nunix_socket_directories = '${folder}'\nrecovery_min_apply_delay = '${applyDelayMs}ms'\n`,
     );
     const replica = startDaemon("the standby", tool("postgres"), ["-D", replicaDir], as);
-    daemons.push(replica);
+    standby = replica;
     await waitUntil(
       "the standby to stream from the primary",
       async () => {
