@@ -156,14 +156,31 @@ export interface BatchBudget {
   ms: number;
 }
 
+/** A place in the table's heap (PostgreSQL): a relation (a partition, or the table) and a row position in it. */
+export interface HeapPosition {
+  /** The relation's oid. */
+  readonly relation: number;
+  /** The `ctid`'s block number. */
+  readonly block: number;
+  /** The `ctid`'s line pointer within the block. */
+  readonly offset: number;
+}
+
+/**
+ * Where a server-side run's next call goes on, as the previous call returned it (the engine only
+ * passes it back): a deadline when the batches walk the deadline index (no expired row is older),
+ * or a {@link HeapPosition} when they sweep the heap in physical order.
+ */
+export type BatchCursor = Date | HeapPosition;
+
 /** What one {@link CleanupTarget.deleteExpiredBatches} call did. */
 export interface BatchRun {
   deleted: number;
   batches: number;
   /** The last batch came back short: nothing expired is left (as of `now`). */
   done: boolean;
-  /** Where the run's next call starts (no expired row is older), or `null` for the oldest deadline. */
-  from: Date | null;
+  /** Where the run's next call starts, or `null` to start afresh (at the oldest deadline). */
+  from: BatchCursor | null;
 }
 
 /**
@@ -175,11 +192,11 @@ export interface CleanupTarget
   /**
    * Optional: runs batches of `deleteExpiredSessions(now, limit)` on the database server itself,
    * each its own transaction, until a batch comes back short, `budget.batches` have run or
-   * `budget.ms` have passed, starting at the deadline `from` (the previous call's `from`, `null`
-   * first). Cleanup prefers it: it saves a round trip per batch.
+   * `budget.ms` have passed, starting at `from` (the previous call's `from`, `null` first). Cleanup
+   * prefers it: it saves a round trip per batch.
    */
   deleteExpiredBatches?:
-    | ((now: Date, limit: number, budget: BatchBudget, from: Date | null) => Promise<BatchRun>)
+    | ((now: Date, limit: number, budget: BatchBudget, from: BatchCursor | null) => Promise<BatchRun>)
     | undefined;
 }
 

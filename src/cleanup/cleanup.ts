@@ -1,4 +1,4 @@
-import type { BatchBudget, BatchRun, CleanupTarget, ExpiredBatch, HeldCleanupLock } from "../connector.js";
+import type { BatchBudget, BatchCursor, BatchRun, CleanupTarget, ExpiredBatch, HeldCleanupLock } from "../connector.js";
 import { ConnectorError, SessionError } from "../errors.js";
 import {
   type CleanupOptions,
@@ -78,7 +78,7 @@ async function deleteOnServer(
   progress: CleanupProgress,
   elapsed: () => number,
 ): Promise<CleanupResult["stoppedEarly"]> {
-  let from: Date | null = null;
+  let from: BatchCursor | null = null;
   for (;;) {
     if (signal?.aborted) return "aborted";
     const left = maxRuntimeMs - elapsed();

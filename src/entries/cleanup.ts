@@ -3,10 +3,12 @@ export type { CleanupOptions, CleanupProgress } from "../cleanup/cleanup-options
 export { type CleanupSchedule, type ScheduleCleanupOptions, scheduleCleanup } from "../cleanup/schedule.js";
 export type {
   BatchBudget,
+  BatchCursor,
   BatchRun,
   CleanupLock,
   CleanupTarget,
   ExpiredBatch,
+  HeapPosition,
   HeldCleanupLock,
 } from "../connector.js";
 export type { Duration } from "../duration.js";

@@ -1,4 +1,4 @@
-import type { BatchBudget, BatchRun } from "../connector.js";
+import type { BatchBudget, BatchCursor, BatchRun } from "../connector.js";
 import { memoizeUntilFailure } from "../memo.js";
 import { isPositiveInteger } from "../numbers.js";
 import { dropExpiredPartitionsBlock, parseDroppedPartitions, partitionedProbe } from "../sql/partitions.js";
@@ -55,7 +55,8 @@ export function pgPoolSessions(pool: PgPool): () => Promise<SqlSession> {
  * serverBatchesBlock), on a connection of its own outside any transaction. A {@link SqlSessionTable}
  * given these offers `deleteExpiredBatches`, which the cleanup engine prefers. On a partitioned
  * table (prisma/postgresql-partitioned), a run first drops the partitions that hold no live row
- * (each counts as one batch), then deletes the rest in batches through the parent table.
+ * (each counts as one batch), then deletes the rest in batches: through the parent table's
+ * deadline index, or sweeping each remaining partition's heap.
  */
 export class PgServerBatches {
   readonly #table: TableName;
@@ -73,7 +74,7 @@ export class PgServerBatches {
     );
   }
 
-  async run(now: Date, limit: number, budget: BatchBudget, from: Date | null): Promise<BatchRun> {
+  async run(now: Date, limit: number, budget: BatchBudget, from: BatchCursor | null): Promise<BatchRun> {
     if (!isPositiveInteger(limit)) return { deleted: 0, batches: 0, done: true, from: null };
     // The block declares its variables with the column's type (`%TYPE`): on a missing table that
     // would read as a syntax error, so ask the way every other statement does first.
@@ -84,7 +85,7 @@ export class PgServerBatches {
       from === null && (await this.#partitioned())
         ? parseDroppedPartitions(await this.#block(dropExpiredPartitionsBlock(this.#table, at)))
         : { deleted: 0, partitions: 0 };
-    const start = from === null ? null : bindDate("postgresql", from);
+    const start = from instanceof Date ? bindDate("postgresql", from) : from;
     const outcome = parseServerBatchesOutcome(
       await this.#block(serverBatchesBlock(this.#table, at, limit, start, budget)),
     );
