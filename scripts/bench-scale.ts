@@ -7,7 +7,6 @@
 // BENCH_SCALE_LOADS (5000) and BENCH_SCALE_TRAFFIC_S (60) change the sizes.
 import { performance } from "node:perf_hooks";
 import { PrismaPg } from "@prisma/adapter-pg";
-import pg from "pg";
 import { PrismaClient } from "../prisma/generated/postgresql/client.js";
 import { cleanupExpiredSessions } from "../src/cleanup/cleanup.js";
 import { PrismaCleanupTarget } from "../src/storage/prisma-target.js";
@@ -22,7 +21,7 @@ import {
   type Layout,
   tableBytes,
 } from "./bench-scale/data.js";
-import { compareLoads, measureLoads, mixedTraffic, openConnector } from "./bench-scale/traffic.js";
+import { compareLoads, measureLoads, mixedTraffic, openConnector, quietPool } from "./bench-scale/traffic.js";
 
 const ROWS = Number(process.env.BENCH_SCALE_ROWS ?? 10_000_000);
 const LOADS = Number(process.env.BENCH_SCALE_LOADS ?? 5000);
@@ -57,7 +56,7 @@ function render(header: string[], rows: string[][]): string {
 
 const cluster = await startPgCluster({ settings: SETTINGS });
 const url = cluster.url("postgres");
-const admin = new pg.Pool({ connectionString: url, max: 2 });
+const admin = quietPool(url, 2);
 const t0Date = new Date();
 const t0 = t0Date.toISOString().slice(0, 23);
 try {
@@ -151,7 +150,7 @@ try {
   const memory: Record<Layout, number> = { plain: 0, part: 0 };
   for (const layout of LAYOUTS) {
     await admin.query("CHECKPOINT");
-    const pool = new pg.Pool({ connectionString: url, max: 4 });
+    const pool = quietPool(url, 4);
     const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
     const target = new PrismaCleanupTarget(prisma, { provider: "postgresql", pool, table: `${layout}.sessions` });
     await target.countExpiredSessions(new Date(0));

@@ -16,6 +16,16 @@ export function idOf(g: number): string {
   return createHash("sha256").update(`scale-${g}`).digest("hex");
 }
 
+/**
+ * A pool whose idle connections may be cut by the server (the benchmark's cluster stops at the
+ * end): a pool reports that as an `error` event, which would end the process before it exits.
+ */
+export function quietPool(url: string, max: number): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max });
+  pool.on("error", (error) => process.stderr.write(`# an idle connection ended: ${error.message}\n`));
+  return pool;
+}
+
 /** The connector on `layout`'s table (in schema `layout` + `suffix`), on a pool of its own. */
 export function openConnector(
   url: string,
@@ -23,7 +33,7 @@ export function openConnector(
   max = 10,
   suffix = "",
 ): { connector: SessionConnector; close(): Promise<void> } {
-  const pool = new pg.Pool({ connectionString: url, max });
+  const pool = quietPool(url, max);
   const connector = new PrismaAdapterConnector(new PrismaPg(pool), { table: `${layout}${suffix}.sessions` });
   return { connector, close: () => pool.end() };
 }

@@ -8,6 +8,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaClient as PostgresClient } from "../../prisma/generated/postgresql/client.js";
 import { cleanupExpiredSessions } from "../../src/cleanup/cleanup.js";
+import type { BatchCursor } from "../../src/connector.js";
 import { PrismaCleanupTarget } from "../../src/storage/prisma-target.js";
 import { removeCliBuild, runCli } from "../cli/run-cli.js";
 import { type PgCluster, startPgCluster } from "../support/infra/pg-cluster.js";
@@ -191,6 +192,58 @@ describe("cleanup on the partitioned layout", () => {
       await pool.end();
     }
     await expect(db.sql("SELECT id FROM sessions ORDER BY id")).resolves.toEqual([{ id: "live-2" }, { id: "live-3" }]);
+  });
+
+  it("many expired rows scattered over the partitions: the batches sweep each partition's heap in turn, and skip one dropped mid-run", async () => {
+    await oldPartitions();
+    // 3,000 rows of about 400 bytes over three weeks' partitions, half of each expired, in no order on disk.
+    const week = (g: string) =>
+      `CASE ${g} % 3 WHEN 0 THEN '${monday(3).toISOString()}'::timestamp WHEN 1 THEN '${monday(2).toISOString()}'::timestamp ELSE '${monday(0).toISOString()}'::timestamp END + interval '1 hour'`;
+    const u = "(abs(hashint8extended(g, 5)) % 1000) / 1000.0";
+    const at = `'${now.toISOString().slice(0, 23)}'::timestamp`;
+    await db.exec(`INSERT INTO sessions (id, data, expires_at, absolute_expires_at, created_at)
+      SELECT 'sweep-' || g, '{"pad":"' || repeat('x', 320) || '"}',
+        ${at} + (${u} - 0.5) * interval '2 days' + CASE WHEN ${u} < 0.5 THEN interval '0' ELSE interval '1 second' END,
+        ${at} + interval '30 days', ${week("g")}
+      FROM generate_series(1, 3000) AS g`);
+    await db.exec("ANALYZE sessions");
+    const live = async () =>
+      (await db.sql(`SELECT id FROM sessions WHERE expires_at > ${at} ORDER BY id`)).map((row) => row.id);
+    const pool = new pg.Pool({ connectionString: db.directUrl });
+    try {
+      const target = new PrismaCleanupTarget(new PostgresClient({ adapter: new PrismaPg(pool) }), {
+        provider: "postgresql",
+        pool,
+      });
+      const run = target.deleteExpiredBatches;
+      if (run === undefined) throw new Error("expected the server-side batch loop");
+      const relations: number[] = [];
+      let from: BatchCursor | null = null;
+      let dropped = false;
+      for (let calls = 0; ; calls++) {
+        if (calls > 500) throw new Error("the run does not end");
+        const outcome = await run(now, 50, { batches: 3, ms: 60_000 }, from);
+        if (outcome.done) break;
+        from = outcome.from;
+        if (from === null || from instanceof Date) continue;
+        if (relations.at(-1) !== from.relation) relations.push(from.relation);
+        // In the middle of the second partition's sweep, a person drops it (its live rows with it).
+        if (relations.length === 2 && !dropped) {
+          const [part] = await db.sql(`SELECT ${from.relation}::regclass::text AS name`);
+          await db.exec(`DROP TABLE ${String(part?.name)}`);
+          dropped = true;
+        }
+      }
+      // The sweep went through the partitions one after the other, in the order of their oids.
+      expect(relations.length).toBeGreaterThanOrEqual(3);
+      expect(relations).toEqual([...relations].sort((a, b) => a - b));
+      expect(dropped).toBe(true);
+    } finally {
+      await pool.end();
+    }
+    const left = await db.sql("SELECT id FROM sessions ORDER BY id");
+    expect(left.map((row) => row.id)).toEqual(await live());
+    await expect(db.sql(`SELECT COUNT(*) AS n FROM sessions WHERE expires_at <= ${at}`)).resolves.toEqual([{ n: 0 }]);
   });
 
   it("`prisma-sessions cleanup` does the same", async () => {
