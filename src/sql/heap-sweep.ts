@@ -29,6 +29,7 @@ export function sweepDeclarations(from: HeapPosition | null): string {
   ps_rel oid := ${from === null ? 0 : integer(from.relation)};
   ps_tid tid := ${position};
   ps_pick tid[];
+  ps_reached tid;
   ps_pages float8;
   ps_expired float8;
   ps_corr float8;
@@ -78,15 +79,23 @@ export function sweepBatch(limit: number): string {
 
 /**
  * After a sweep batch: a full batch moves the position to its last row; a short one ends the
- * relation, and the next batch starts the next relation at its first row.
+ * relation, and the next batch starts the next relation at its first row. A full batch that had to
+ * read more pages than the sweep is worth (fewer than {@link SWEEP_MIN_EXPIRED_PER_PAGE} expired
+ * rows a page: the expired rows were bunched where the sweep has been) ends the sweep: the rest of
+ * the run walks the index.
  */
 export function sweepAdvance(limit: number): string {
-  return `IF cardinality(ps_pick) < ${checkPositiveInteger(limit)} THEN
+  const n = checkPositiveInteger(limit);
+  return `IF cardinality(ps_pick) < ${n} THEN
         ps_i := ps_i + 1;
         ps_rel := ps_rels[ps_i];
         ps_tid := '(0,0)';
       ELSE
-        SELECT MAX(x) INTO ps_tid FROM unnest(ps_pick) x;
+        SELECT MAX(x) INTO ps_reached FROM unnest(ps_pick) x;
+        IF (ps_reached::text::point)[0] - (ps_tid::text::point)[0] > ${Math.ceil(n / SWEEP_MIN_EXPIRED_PER_PAGE)} THEN
+          ps_i := cardinality(ps_rels) + 1;
+        END IF;
+        ps_tid := ps_reached;
       END IF;`;
 }
 

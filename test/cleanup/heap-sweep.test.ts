@@ -81,6 +81,30 @@ describePostgres("PostgreSQL cleanup sweeping the heap", () => {
     await expect(countRows(db, now)).resolves.toEqual({ expired: 0, live: 3000 - expired });
   });
 
+  it("ends the sweep where expired rows thin out, and walks the index for the rest", async () => {
+    // 1,500 expired rows first on disk, then 8,000 rows of which one in a hundred is expired.
+    const u = "((abs(hashint8extended(g, 3)) % 1000000) / 1e6)";
+    const expired = `${at(-1000)} - ${u} * interval '1 day'`;
+    const live = `${at(1000)} + ${u} * interval '10 days'`;
+    await db.exec(`INSERT INTO sessions (id, data, expires_at, absolute_expires_at)
+      SELECT 'r' || g, '{"pad":"' || repeat('x', 320) || '"}',
+        CASE WHEN g <= 1500 OR g % 100 = 0 THEN ${expired} ELSE ${live} END, ${at(30 * DAY)}
+      FROM generate_series(1, 9500) AS g`);
+    await db.exec("ANALYZE sessions");
+    const [size] = await db.sql("SELECT pg_relation_size('sessions') / 8192 AS pages");
+    const pages = Number(size?.pages);
+    const calls = await runToEnd(10, 1);
+    const blocks = calls
+      .map((call) => call.from)
+      .filter(isHeapPosition)
+      .map((position) => (position as { block: number }).block);
+    // The sweep ran through the bunch of expired rows, then stopped well before the end of the heap.
+    expect(blocks.length).toBeGreaterThan(50);
+    expect(Math.max(...blocks)).toBeLessThan(pages / 2);
+    expect(calls.at(-2)?.from).toBeInstanceOf(Date);
+    await expect(countRows(db, now)).resolves.toEqual({ expired: 0, live: 9500 - 1500 - 80 });
+  });
+
   it("walks the deadline index when deadlines follow the physical order", async () => {
     await fill(3000, 0.5, "ordered");
     const first = await table.deleteExpiredBatches(now, 100, { batches: 1, ms: 60_000 }, null);
