@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "@jest/glob
 import fc from "fast-check";
 import { cleanupExpiredSessions } from "../../src/cleanup/cleanup.js";
 import { openDatabase } from "../../src/cli/connect.js";
-import type { BatchCursor, BatchRun } from "../../src/connector.js";
+import type { BatchCursor, BatchRun, CleanupTarget } from "../../src/connector.js";
 import type { SqlSessionTable } from "../../src/storage/sql-session-table.js";
 import { openTestDatabase, providers, type TestDatabase } from "../support/databases.js";
 import { countRows, databaseUrl, HOUR } from "./fixtures.js";
@@ -135,6 +135,59 @@ describePostgres("PostgreSQL cleanup sweeping the heap", () => {
     await expect(countRows(db, now)).resolves.toEqual({ expired: 0, live: 3000 - expired });
   });
 
+  it("sessions extended while the sweep runs survive it, and every other expired row goes", async () => {
+    await fill(3000, 0.5, "scattered", 11);
+    const expiredIds = (await db.sql(`SELECT id FROM sessions WHERE expires_at <= ${at(0)} ORDER BY md5(id)`)).map(
+      (row) => String(row.id),
+    );
+    const extended: string[] = [];
+    let running = true;
+    // A writer extends expired sessions one by one, as requests would, while the cleanup runs.
+    const writer = (async () => {
+      for (const id of expiredIds) {
+        if (!running) break;
+        const rows = await db.sql(
+          `UPDATE sessions SET expires_at = ${at(DAY)}, data = data || ' ' WHERE id = ? AND expires_at <= ${at(0)} RETURNING id`,
+          [id],
+        );
+        if (rows.length === 1) extended.push(id);
+      }
+    })();
+    // Every delete statement takes 5 ms more, so the run spans several calls while the writer writes.
+    await db.exec(
+      "CREATE FUNCTION slow_delete() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(0.005); RETURN NULL; END $$",
+    );
+    await db.exec(
+      "CREATE TRIGGER slow_delete AFTER DELETE ON sessions FOR EACH STATEMENT EXECUTE FUNCTION slow_delete()",
+    );
+    let sweeps = 0;
+    const counted: CleanupTarget = {
+      deleteExpiredSessions: (...args) => table.deleteExpiredSessions(...args),
+      countExpiredSessions: (...args) => table.countExpiredSessions(...args),
+      currentTime: () => table.currentTime(),
+      deleteExpiredBatches: async (...args) => {
+        const run = await table.deleteExpiredBatches(...args);
+        if (isHeapPosition(run.from)) sweeps += 1;
+        return run;
+      },
+    };
+    let result: Awaited<ReturnType<typeof cleanupExpiredSessions>>;
+    try {
+      result = await cleanupExpiredSessions(counted, { now, batchSize: 20 });
+    } finally {
+      running = false;
+      await writer;
+      await db.exec("DROP TRIGGER slow_delete ON sessions");
+      await db.exec("DROP FUNCTION slow_delete()");
+    }
+    expect(result.stoppedEarly).toBe(false);
+    expect(sweeps).toBeGreaterThan(0);
+    expect(extended.length).toBeGreaterThan(0);
+    const left = new Set((await db.sql("SELECT id FROM sessions")).map((row) => String(row.id)));
+    expect(extended.filter((id) => !left.has(id))).toEqual([]);
+    await expect(countRows(db, now)).resolves.toEqual({ expired: 0, live: 3000 - expiredIds.length + extended.length });
+  });
+
   /** A write between two calls of a run: what it does to the table, and the ids it touched. */
   type Write =
     | { kind: "extend" | "expire" | "touch" | "delete"; count: number; salt: number }
@@ -205,8 +258,9 @@ describePostgres("PostgreSQL cleanup sweeping the heap", () => {
         fc.record({
           seed: fc.integer({ min: 1, max: 1_000_000 }),
           expired: fc.double({ min: 0.3, max: 0.9, noNaN: true }),
-          limit: fc.constantFrom(40, 100, 250),
-          batches: fc.integer({ min: 1, max: 4 }),
+          // At most 300 rows a call, fewer than the expired ones: the first call ends inside the sweep.
+          limit: fc.constantFrom(40, 100),
+          batches: fc.integer({ min: 1, max: 3 }),
           writes: fc.array(write, { maxLength: 12 }),
         }),
         async ({ seed, expired, limit, batches, writes }) => {
