@@ -51,6 +51,25 @@ async function openPartitioned(): Promise<PgTestDatabase> {
 
 describePgConformance("on the partitioned layout", openPartitioned);
 
+/**
+ * The partitioned table with pg_partman (Debian's postgresql-15-partman) managing its partitions,
+ * as docs/guides/large-tables.md tells: the migration, its own partitions dropped (empty on a new
+ * database), then `partman.create_parent` (weekly, four ahead and four back, no retention).
+ */
+async function openPartman(): Promise<PgTestDatabase> {
+  const db = await openPartitioned();
+  await db.exec("CREATE SCHEMA partman");
+  await db.exec("CREATE EXTENSION pg_partman SCHEMA partman");
+  await db.exec(`DO $$ DECLARE p regclass; BEGIN
+    FOR p IN SELECT inhrelid::regclass FROM pg_inherits WHERE inhparent = 'sessions'::regclass LOOP
+      EXECUTE format('DROP TABLE %s', p);
+    END LOOP; END $$`);
+  await db.exec("SELECT partman.create_parent('public.sessions', 'created_at', 'native', 'weekly', p_premake := 4)");
+  return db;
+}
+
+describePgConformance("with pg_partman managing the partitions", openPartman);
+
 /** A row with this id, creation time and deadline, straight through SQL. */
 function insertRow(db: PgTestDatabase, id: string, createdAt: Date, expiresAt: Date): Promise<unknown> {
   return db.sql(
@@ -253,5 +272,63 @@ describe("cleanup on the partitioned layout", () => {
     expect(JSON.parse(run.stdout)).toMatchObject({ command: "cleanup", deleted: 650, stoppedEarly: false });
     expect(await partitions()).not.toContain("sessions_old3");
     await expect(db.sql("SELECT COUNT(*) AS n FROM sessions")).resolves.toEqual([{ n: 2 }]);
+  });
+});
+
+describe("cleanup with pg_partman managing the partitions", () => {
+  let db: PgTestDatabase;
+  const now = new Date();
+  /** The partitions, by name, with the start of their range (none: the default one). */
+  const partitions = async () =>
+    (
+      await db.sql(`SELECT c.relname AS name, pg_get_expr(c.relpartbound, c.oid) AS bound FROM pg_inherits i
+        JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'sessions'::regclass ORDER BY 1`)
+    ).map((row) => {
+      const from = /FROM \('([^']+)'\)/.exec(String(row.bound))?.[1];
+      return { name: String(row.name), from: from === undefined ? null : new Date(`${from.replace(" ", "T")}Z`) };
+    });
+
+  beforeAll(async () => {
+    db = await openPartman();
+  });
+  afterAll(() => db.close());
+
+  it("drops pg_partman's wholly expired partition, deletes the rest, and pg_partman's maintenance goes on", async () => {
+    // pg_partman made four past weeks: fill the oldest with expired rows only, the next with one live row too.
+    const [oldest, older] = (await partitions()).filter((part) => part.from !== null);
+    if (oldest?.from == null || older?.from == null) throw new Error("pg_partman made no past weeks");
+    const past = new Date(now.getTime() - DAY);
+    for (let i = 0; i < 120; i++) await insertRow(db, `oldest-${i}`, new Date(oldest.from.getTime() + DAY), past);
+    for (let i = 0; i < 80; i++) await insertRow(db, `older-${i}`, new Date(older.from.getTime() + DAY), past);
+    await insertRow(db, "older-live", new Date(older.from.getTime() + DAY), new Date(now.getTime() + DAY));
+    // Each row went to the partition pg_partman made for its week.
+    await expect(
+      db.sql("SELECT tableoid::regclass::text AS part, COUNT(*) AS n FROM sessions GROUP BY 1 ORDER BY 1"),
+    ).resolves.toEqual([
+      { part: oldest.name, n: 120 },
+      { part: older.name, n: 81 },
+    ]);
+    const pool = new pg.Pool({ connectionString: db.directUrl });
+    try {
+      const target = new PrismaCleanupTarget(new PostgresClient({ adapter: new PrismaPg(pool) }), {
+        provider: "postgresql",
+        pool,
+      });
+      await expect(cleanupExpiredSessions(target, { now, batchSize: 50 })).resolves.toMatchObject({
+        deleted: 200,
+        stoppedEarly: false,
+      });
+    } finally {
+      await pool.end();
+    }
+    const after = (await partitions()).map((part) => part.name);
+    expect(after).not.toContain(oldest.name);
+    expect(after).toContain(older.name);
+    await expect(db.sql("SELECT id FROM sessions")).resolves.toEqual([{ id: "older-live" }]);
+    // pg_partman's maintenance still runs after cleanup dropped one of its partitions, and keeps four weeks ahead.
+    await db.exec("SELECT partman.run_maintenance('public.sessions')");
+    const maintained = await partitions();
+    expect(maintained.map((part) => part.name)).toEqual(after);
+    expect(maintained.filter((part) => part.from !== null && part.from > now)).toHaveLength(4);
   });
 });
