@@ -5,7 +5,8 @@
 // per session, the p99 of the smallest and the largest table taken in turns (one load each),
 // cleanup throughput against one plain DELETE of the same rows with the cleaner's memory, and
 // bloat after mixed traffic with autovacuum. BENCH_SCALE_ROWS (default 10,000,000),
-// BENCH_SCALE_LOADS (5000), BENCH_SCALE_PAIRED (20,000) and BENCH_SCALE_TRAFFIC_S (60) change the sizes.
+// BENCH_SCALE_LOADS (5000), BENCH_SCALE_PAIRED (20,000) and BENCH_SCALE_TRAFFIC_S (60) change the
+// sizes; BENCH_SCALE_SHARED_BUFFERS (6GB) the server's shared buffers.
 import { performance } from "node:perf_hooks";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "../prisma/generated/postgresql/client.js";
@@ -32,11 +33,15 @@ const TRAFFIC_S = Number(process.env.BENCH_SCALE_TRAFFIC_S ?? 60);
 const STEPS = [...[10_000, 1_000_000, 10_000_000].filter((n) => n < ROWS), ROWS];
 const TARGETS = { p99Factor: 1.5, cleanupShare: 0.5 };
 
-/** For 24 GiB of RAM shared with other work; autovacuum on, its naptime 60 times shorter (see traffic). */
+/**
+ * For 24 GiB of RAM shared with other work: shared buffers a quarter of it (PostgreSQL's manual's
+ * starting point; BENCH_SCALE_SHARED_BUFFERS changes it), autovacuum on, its naptime 60 times
+ * shorter (see traffic).
+ */
 const SETTINGS = [
   "fsync = on",
   "full_page_writes = on",
-  "shared_buffers = 4GB",
+  `shared_buffers = ${process.env.BENCH_SCALE_SHARED_BUFFERS ?? "6GB"}`,
   "effective_cache_size = 12GB",
   "work_mem = 32MB",
   "maintenance_work_mem = 1GB",
@@ -63,7 +68,7 @@ const admin = quietPool(url, 2);
 const t0Date = new Date();
 const t0 = t0Date.toISOString().slice(0, 23);
 try {
-  log(`PostgreSQL 15 on port ${cluster.port}; now = ${t0}`);
+  log(`PostgreSQL 15 on port ${cluster.port}; now = ${t0}; ${SETTINGS.find((line) => line.startsWith("shared_buffers"))}`);
   await createTables(admin, t0);
   const scale: string[][] = [];
   let done = 0;
