@@ -68,7 +68,9 @@ const admin = quietPool(url, 2);
 const t0Date = new Date();
 const t0 = t0Date.toISOString().slice(0, 23);
 try {
-  log(`PostgreSQL 15 on port ${cluster.port}; now = ${t0}; ${SETTINGS.find((line) => line.startsWith("shared_buffers"))}`);
+  log(
+    `PostgreSQL 15 on port ${cluster.port}; now = ${t0}; ${SETTINGS.find((line) => line.startsWith("shared_buffers"))}`,
+  );
   await createTables(admin, t0);
   const scale: string[][] = [];
   let done = 0;
