@@ -21,6 +21,7 @@ import {
   insertRows,
   LAYOUTS,
   type Layout,
+  prewarm,
   tableBytes,
 } from "./bench-scale/data.js";
 import { compareLoads, measureLoads, mixedTraffic, openConnector, quietPool } from "./bench-scale/traffic.js";
@@ -110,7 +111,8 @@ try {
       { connector: a.connector, rows: small },
       { connector: b.connector, rows: ROWS },
     ] as const;
-    log(`${layout}: loads of ${fmt(small)} and ${fmt(ROWS)} rows in turns`);
+    const blocks = (await prewarm(admin, layout)) + (await prewarm(admin, layout, "_small"));
+    log(`${layout}: ${fmt(blocks)} blocks prewarmed; loads of ${fmt(small)} and ${fmt(ROWS)} rows in turns`);
     await compareLoads(...sides, 1000);
     const both = await compareLoads(...sides, PAIRED);
     await Promise.all([a.close(), b.close()]);
