@@ -124,9 +124,10 @@ export async function countExpired(admin: pg.Pool, layout: Layout | "ref", t0: s
 export async function prewarm(admin: pg.Pool, layout: Layout, suffix = ""): Promise<number> {
   const table = `'${layout}${suffix}.sessions'::regclass`;
   const relations = `SELECT relid FROM pg_partition_tree(${table}) UNION SELECT ${table}`;
-  await admin.query("CREATE EXTENSION IF NOT EXISTS pg_prewarm");
+  // Pooled connections may carry another search_path (createTables sets one): name the schema.
+  await admin.query("CREATE EXTENSION IF NOT EXISTS pg_prewarm SCHEMA public");
   const { rows } = await admin.query<{ blocks: string }>(
-    `SELECT SUM(pg_prewarm(c.oid)) AS blocks FROM pg_class c WHERE c.relkind IN ('r', 'i')
+    `SELECT SUM(public.pg_prewarm(c.oid::regclass)) AS blocks FROM pg_class c WHERE c.relkind IN ('r', 'i')
      AND (c.oid IN (${relations}) OR c.oid IN (SELECT indexrelid FROM pg_index WHERE indrelid IN (${relations})))`,
   );
   return Number(rows[0]?.blocks);
