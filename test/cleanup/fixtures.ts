@@ -8,6 +8,7 @@ import { placeholders } from "../../src/sql/provider.js";
 import { bindDate } from "../../src/sql/values.js";
 import { PrismaCleanupLock, type PrismaLockClient } from "../../src/storage/prisma-lock.js";
 import { PrismaCleanupTarget } from "../../src/storage/prisma-target.js";
+import type { SqlSessionTable } from "../../src/storage/sql-session-table.js";
 import type { TestDatabase, TestPrismaClient } from "../support/databases.js";
 
 export const MINUTE = 60_000;
@@ -176,4 +177,18 @@ export async function openTarget(kind: TargetKind, db: TestDatabase): Promise<Op
   }
   const opened = await openDatabase(await databaseUrl(db), "sessions");
   return { target: opened.sessions, lock: opened.lock, close: () => opened.close() };
+}
+
+/** The sessions table as the command line opens it, with PostgreSQL's server-side batch loop present. */
+export type ServerTable = SqlSessionTable & {
+  deleteExpiredBatches: NonNullable<SqlSessionTable["deleteExpiredBatches"]>;
+};
+
+/** Opens the PostgreSQL test namespace's table the way the command line does; fails without the server-side loop. */
+export async function openServerTable(db: TestDatabase): Promise<{ table: ServerTable; close(): Promise<void> }> {
+  const opened = await openDatabase(await databaseUrl(db), "sessions");
+  const { sessions } = opened;
+  const { deleteExpiredBatches } = sessions;
+  if (deleteExpiredBatches === undefined) throw new Error("expected the server-side batch loop");
+  return { table: Object.assign(sessions, { deleteExpiredBatches }), close: () => opened.close() };
 }

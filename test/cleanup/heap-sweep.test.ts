@@ -5,16 +5,12 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "@jest/globals";
 import fc from "fast-check";
 import { cleanupExpiredSessions } from "../../src/cleanup/cleanup.js";
-import { openDatabase } from "../../src/cli/connect.js";
 import type { BatchCursor, BatchRun, CleanupTarget } from "../../src/connector.js";
-import type { SqlSessionTable } from "../../src/storage/sql-session-table.js";
 import { openTestDatabase, providers, type TestDatabase } from "../support/databases.js";
-import { countRows, databaseUrl, HOUR } from "./fixtures.js";
+import { countRows, HOUR, openServerTable, type ServerTable } from "./fixtures.js";
 
 const describePostgres = providers.includes("postgresql") ? describe : describe.skip;
 const DAY = 24 * HOUR;
-
-type ServerTable = SqlSessionTable & { deleteExpiredBatches: NonNullable<SqlSessionTable["deleteExpiredBatches"]> };
 
 const isHeapPosition = (from: BatchCursor | null) => from !== null && !(from instanceof Date);
 
@@ -27,12 +23,7 @@ describePostgres("PostgreSQL cleanup sweeping the heap", () => {
 
   beforeAll(async () => {
     db = await openTestDatabase("postgresql");
-    const opened = await openDatabase(await databaseUrl(db), "sessions");
-    const { sessions } = opened;
-    const { deleteExpiredBatches } = sessions;
-    if (deleteExpiredBatches === undefined) throw new Error("expected the server-side batch loop");
-    table = Object.assign(sessions, { deleteExpiredBatches });
-    close = () => opened.close();
+    ({ table, close } = await openServerTable(db));
   });
   afterEach(() => db.exec("TRUNCATE sessions"));
   afterAll(async () => {

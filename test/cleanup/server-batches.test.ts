@@ -7,28 +7,22 @@ import { openDatabase } from "../../src/cli/connect.js";
 import { ConfigError } from "../../src/errors.js";
 import { bindDate } from "../../src/sql/values.js";
 import { PrismaCleanupTarget } from "../../src/storage/prisma-target.js";
-import type { SqlSessionTable } from "../../src/storage/sql-session-table.js";
 import { openTestDatabase, providers, type TestDatabase } from "../support/databases.js";
-import { countRows, databaseUrl, HOUR, insertRows, MINUTE } from "./fixtures.js";
+import { countRows, databaseUrl, HOUR, insertRows, MINUTE, openServerTable, type ServerTable } from "./fixtures.js";
 
 const PG_URL = process.env.PRISMA_SESSIONS_PG_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
 const describePostgres = providers.includes("postgresql") ? describe : describe.skip;
 
 describePostgres("PostgreSQL cleanup batches run by the server", () => {
   let db: TestDatabase;
-  let table: SqlSessionTable & { deleteExpiredBatches: NonNullable<SqlSessionTable["deleteExpiredBatches"]> };
+  let table: ServerTable;
   let close: () => Promise<void>;
   const now = new Date();
   const budget = { batches: 200, ms: 60_000 };
 
   beforeAll(async () => {
     db = await openTestDatabase("postgresql");
-    const opened = await openDatabase(await databaseUrl(db), "sessions");
-    const { sessions } = opened;
-    const { deleteExpiredBatches } = sessions;
-    if (deleteExpiredBatches === undefined) throw new Error("expected the server-side batch loop");
-    table = Object.assign(sessions, { deleteExpiredBatches });
-    close = () => opened.close();
+    ({ table, close } = await openServerTable(db));
   });
   afterEach(() => db.exec("DELETE FROM sessions"));
   afterAll(async () => {
