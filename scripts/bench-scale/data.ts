@@ -26,30 +26,28 @@ export function idSql(g: string): string {
 }
 
 /**
- * Creates both schemas (`plain`, `part`, with `suffix`) and their tables (the shipped migrations,
- * as `prisma migrate deploy` runs them).
+ * Creates schema `layout` + `suffix` and `layout`'s table in it (the shipped migrations, as
+ * `prisma migrate deploy` runs them).
  */
-export async function createTables(admin: pg.Pool, t0: string, suffix = ""): Promise<void> {
-  for (const layout of LAYOUTS) {
-    const schema = `${layout}${suffix}`;
-    await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE; CREATE SCHEMA ${schema}`);
-    const client = await admin.connect();
-    try {
-      await client.query(`SET search_path = ${schema}`);
-      if (layout === "plain") for (const dir of PLAIN) await client.query(sql(`${dir}/migration.sql`));
-      else {
-        await client.query(sql(`${PARTITIONED}/migration.sql`));
-        // Past weeks back to the oldest creation time, named as sessions_add_partitions names them.
-        await client.query(`DO $$ DECLARE w timestamp; BEGIN
-          FOR i IN 1..${Math.ceil(SPAN_DAYS / 7) + 1} LOOP
-            w := date_trunc('week', '${t0}'::timestamp) - make_interval(weeks => i);
-            EXECUTE format('CREATE TABLE IF NOT EXISTS %I PARTITION OF sessions FOR VALUES FROM (%L) TO (%L)',
-              'sessions_p' || to_char(w, 'IYYY"w"IW'), w, w + interval '1 week');
-          END LOOP; END $$`);
-      }
-    } finally {
-      client.release();
+export async function createTable(admin: pg.Pool, layout: Layout, t0: string, suffix = ""): Promise<void> {
+  const schema = `${layout}${suffix}`;
+  await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE; CREATE SCHEMA ${schema}`);
+  const client = await admin.connect();
+  try {
+    await client.query(`SET search_path = ${schema}`);
+    if (layout === "plain") for (const dir of PLAIN) await client.query(sql(`${dir}/migration.sql`));
+    else {
+      await client.query(sql(`${PARTITIONED}/migration.sql`));
+      // Past weeks back to the oldest creation time, named as sessions_add_partitions names them.
+      await client.query(`DO $$ DECLARE w timestamp; BEGIN
+        FOR i IN 1..${Math.ceil(SPAN_DAYS / 7) + 1} LOOP
+          w := date_trunc('week', '${t0}'::timestamp) - make_interval(weeks => i);
+          EXECUTE format('CREATE TABLE IF NOT EXISTS %I PARTITION OF sessions FOR VALUES FROM (%L) TO (%L)',
+            'sessions_p' || to_char(w, 'IYYY"w"IW'), w, w + interval '1 week');
+        END LOOP; END $$`);
     }
+  } finally {
+    client.release();
   }
 }
 
@@ -109,26 +107,40 @@ export async function deadTuples(admin: pg.Pool, layout: Layout): Promise<{ dead
   return { dead: Number(rows[0]?.dead), autovacuums: Number(rows[0]?.runs) };
 }
 
-/** Rows with a deadline at or before `t0`. */
-export async function countExpired(admin: pg.Pool, layout: Layout | "ref", t0: string): Promise<number> {
-  const table = layout === "ref" ? "plain.sessions_ref" : `${layout}.sessions`;
+/** Rows of `table` with a deadline at or before `t0`. */
+export async function countExpired(admin: pg.Pool, table: string, t0: string): Promise<number> {
   const { rows } = await admin.query(`SELECT COUNT(*) AS n FROM ${table} WHERE expires_at <= '${t0}'`);
   return Number(rows[0]?.n);
 }
 
-/**
- * Reads `layout`'s table, its partitions and their indexes into shared buffers (pg_prewarm), as
- * a table serving loads all day has them. Both 10 M-row layouts live in the benchmark's one
- * server and together outgrow its buffers; a production server holds one.
- */
-export async function prewarm(admin: pg.Pool, layout: Layout, suffix = ""): Promise<number> {
+const relationsOf = (layout: Layout, suffix: string) => {
   const table = `'${layout}${suffix}.sessions'::regclass`;
   const relations = `SELECT relid FROM pg_partition_tree(${table}) UNION SELECT ${table}`;
-  // Pooled connections may carry another search_path (createTables sets one): name the schema.
+  return `c.relkind IN ('r', 'i') AND (c.oid IN (${relations})
+    OR c.oid IN (SELECT indexrelid FROM pg_index WHERE indrelid IN (${relations})))`;
+};
+
+/**
+ * Reads `layout`'s table, its partitions and their indexes into shared buffers (pg_prewarm), as
+ * a table serving loads all day has them.
+ */
+export async function prewarm(admin: pg.Pool, layout: Layout, suffix = ""): Promise<number> {
+  // Pooled connections may carry another search_path (createTable sets one): name the schema.
   await admin.query("CREATE EXTENSION IF NOT EXISTS pg_prewarm SCHEMA public");
   const { rows } = await admin.query<{ blocks: string }>(
-    `SELECT SUM(public.pg_prewarm(c.oid::regclass)) AS blocks FROM pg_class c WHERE c.relkind IN ('r', 'i')
-     AND (c.oid IN (${relations}) OR c.oid IN (SELECT indexrelid FROM pg_index WHERE indrelid IN (${relations})))`,
+    `SELECT SUM(public.pg_prewarm(c.oid::regclass)) AS blocks FROM pg_class c WHERE ${relationsOf(layout, suffix)}`,
   );
   return Number(rows[0]?.blocks);
+}
+
+/** The share of `layout`'s blocks (heap, partitions and indexes) that are in shared buffers now. */
+export async function residentShare(admin: pg.Pool, layout: Layout, suffix = ""): Promise<number> {
+  await admin.query("CREATE EXTENSION IF NOT EXISTS pg_buffercache SCHEMA public");
+  const { rows } = await admin.query<{ share: string }>(
+    `SELECT (SELECT COUNT(*) FROM public.pg_buffercache b JOIN pg_class c ON b.relfilenode = pg_relation_filenode(c.oid)
+        AND b.relforknumber = 0 AND b.reldatabase = (SELECT oid FROM pg_database WHERE datname = current_database()) WHERE ${relationsOf(layout, suffix)})::float8
+      / (SELECT SUM(pg_relation_size(c.oid)) / current_setting('block_size')::float8 FROM pg_class c WHERE ${relationsOf(layout, suffix)})
+      AS share`,
+  );
+  return Number(rows[0]?.share);
 }
