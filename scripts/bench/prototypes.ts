@@ -162,7 +162,9 @@ export class FastPrismaConnector<Model extends string = "session"> implements Se
   async destroyUserSessions(userId: string, exceptId?: string): Promise<number> {
     const owned = await this.#runner.query(this.#sql.userIds(userId));
     const ids = owned.filter((row) => row.user_id === userId && row.id !== exceptId).map((row) => String(row.id));
-    return ids.length === 0 ? 0 : this.#execute(this.#sql.destroyIds(userId, ids));
+    let deleted = 0;
+    for (const statement of this.#sql.destroyIds(userId, ids)) deleted += await this.#execute(statement);
+    return deleted;
   }
 
   deleteExpiredSessions(now: Date, limit: number, from?: Date | null): Promise<ExpiredBatch> {

@@ -11,7 +11,7 @@ import { isPositiveInteger } from "../numbers.js";
 import type { SqlProvider, SqlStatement } from "../sql/provider.js";
 import { storedSession, text, toSummary } from "../sql/rows.js";
 import type { SqlRunner } from "../sql/runner.js";
-import { SessionRowStatements } from "../sql/session-rows.js";
+import { MAX_BOUND_VALUES, SessionRowStatements } from "../sql/session-rows.js";
 import type { TableName } from "../sql/table-name.js";
 import { readCurrentTime } from "../sql/time.js";
 import type { SqliteTimestampFormat } from "../sql/values.js";
@@ -44,7 +44,7 @@ export class SqlConnector implements SessionConnector, SessionInventory {
   readonly #runner: SqlRunner;
   /** Cleanup runs the command line's statements through the same runner. */
   readonly #cleanup: SqlSessionTable;
-  readonly #loader = new BatchLoader<StoredSession>((ids) => this.#getMany(ids));
+  readonly #loader = new BatchLoader<StoredSession>((ids) => this.#getMany(ids), MAX_BOUND_VALUES);
 
   constructor({ provider, table, sqliteTimestampFormat, runner }: SqlConnectorParts) {
     this.#sql = new SessionRowStatements(provider, table, sqliteTimestampFormat);
@@ -95,7 +95,9 @@ export class SqlConnector implements SessionConnector, SessionInventory {
     const ids = owned.filter((row) => row.user_id === userId && row.id !== exceptId).map((row) => text(row.id));
     if (ids.length === 0) return 0;
     // Deleting by id (and the exact owner again) keeps the collation caveat above out of deletes.
-    return this.#execute(this.#sql.destroyIds(userId, ids));
+    let deleted = 0;
+    for (const statement of this.#sql.destroyIds(userId, ids)) deleted += await this.#execute(statement);
+    return deleted;
   }
 
   /** The command line's batches, through this connector's runner. */

@@ -10,6 +10,13 @@ const SUMMARY =
   "id, user_id, version, expires_at, absolute_expires_at, browser_session, created_at, updated_at, user_agent, client_address";
 const COLUMNS = `${SUMMARY}, data`;
 
+/**
+ * The most values any statement of a session operation binds. Cloudflare D1 allows 100 per
+ * statement, and the other databases far more: loads read at most this many ids at once, and a
+ * log-out-everywhere deletes the user's ids this many at a time (the user id included).
+ */
+export const MAX_BOUND_VALUES = 100;
+
 function marks(count: number): string {
   return Array.from({ length: count }, () => "?").join(", ");
 }
@@ -107,11 +114,15 @@ export class SessionRowStatements {
     return this.#statement(`SELECT id, user_id FROM ${this.#table} WHERE user_id = ?`, [userId]);
   }
 
-  destroyIds(userId: string, ids: readonly string[]): SqlStatement {
-    return this.#statement(`DELETE FROM ${this.#table} WHERE user_id = ? AND id IN (${marks(ids.length)})`, [
-      userId,
-      ...ids,
-    ]);
+  /** Deletes of these rows of the user, each binding at most {@link MAX_BOUND_VALUES} values. */
+  destroyIds(userId: string, ids: readonly string[]): SqlStatement[] {
+    const statements: SqlStatement[] = [];
+    for (let start = 0; start < ids.length; start += MAX_BOUND_VALUES - 1) {
+      const chunk = ids.slice(start, start + MAX_BOUND_VALUES - 1);
+      const sql = `DELETE FROM ${this.#table} WHERE user_id = ? AND id IN (${marks(chunk.length)})`;
+      statements.push(this.#statement(sql, [userId, ...chunk]));
+    }
+    return statements;
   }
 
   /** Live sessions (rotation markers, whose data is empty, are none): `n`. */

@@ -42,6 +42,16 @@ export function describeRowCases(ctx: ConformanceContext): void {
       await expect(connector().getSession(row.id)).resolves.toEqual(row);
       await expect(stored(row.id)).resolves.toEqual(row);
     });
+
+    it("answers 230 loads asked for at once (more than one statement's worth of ids), each with its own row or null", async () => {
+      const rows = Array.from({ length: 200 }, () => makeRow({ userId: `user-${newId()}` }));
+      await seed(...rows);
+      const unknown = Array.from({ length: 30 }, () => newId());
+      const ids = [...rows.map((row) => row.id), ...unknown].sort();
+      const loaded = await Promise.all(ids.map((id) => connector().getSession(id)));
+      const expected = new Map(rows.map((row) => [row.id, row]));
+      expect(loaded).toEqual(ids.map((id) => expected.get(id) ?? null));
+    });
   });
 
   describe("createSession", () => {

@@ -89,5 +89,18 @@ export function describeUserCases(ctx: ConformanceContext): void {
     it("returns 0 for a user without sessions", async () => {
       await expect(connector().destroyUserSessions(`user-${newId()}`)).resolves.toBe(0);
     });
+
+    it("ends all of a user's 230 sessions (more than one statement's worth of ids) but exceptId", async () => {
+      const userId = `user-${newId()}`;
+      const [kept, ...rest] = Array.from({ length: 230 }, () => makeRow({ userId }));
+      const otherUser = makeRow({ userId: `user-${newId()}` });
+      if (kept === undefined) throw new Error("no rows");
+      await seed(kept, ...rest, otherUser);
+
+      await expect(connector().destroyUserSessions(userId, kept.id)).resolves.toBe(229);
+      await expect(countStored(rest.map((row) => row.id))).resolves.toBe(0);
+      await expect(stored(kept.id)).resolves.toEqual(kept);
+      await expect(stored(otherUser.id)).resolves.toEqual(otherUser);
+    });
   });
 }

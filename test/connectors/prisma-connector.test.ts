@@ -104,6 +104,14 @@ describe.each(providers)("PrismaConnector on %s", (provider: Provider) => {
         ConfigError,
       );
     });
+
+    it("an adapter of a database it has no SQL for (SQL Server's reports provider 'sqlserver') is a ConfigError at once", () => {
+      const connect = () => Promise.reject(new Error("never connected"));
+      // @ts-expect-error: the adapter type names the providers it supports
+      const error = thrownBy(() => new PrismaAdapterConnector({ provider: "sqlserver", connect }));
+      expect(error).toBeInstanceOf(ConfigError);
+      expect(String(error)).toMatch(/sqlserver/);
+    });
   });
 
   describe("the database's clock", () => {
