@@ -10,7 +10,12 @@ import { PrismaCleanupTarget } from "../../src/storage/prisma-target.js";
 const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: process.env.FLEET_URL ?? "" }) });
 const target = new PrismaCleanupTarget(prisma, { provider: "postgresql" });
 const inner = new PrismaCleanupLock(prisma, { provider: "postgresql" });
-/** When this runner held the lock: from the moment it was granted to the moment its release ended. */
+/**
+ * A span inside the time the database held the lock for this runner: from when the grant came back
+ * to just before the release is sent. Two runners' spans must never overlap. (A span that ended
+ * when the release came back would: the other runner may be granted the lock while the answer to
+ * this one's release is still on its way.)
+ */
 let held: { from: number; to: number } | null = null;
 const lock: CleanupLock = {
   tryAcquire: async () => {
@@ -21,8 +26,8 @@ const lock: CleanupLock = {
       release: async () => {
         // Hold it a little longer, as a run with a real backlog would: runners then really contend.
         await new Promise((resolve) => setTimeout(resolve, 150));
-        await granted.release();
         held = { from, to: Date.now() };
+        await granted.release();
       },
     };
   },

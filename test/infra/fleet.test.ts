@@ -14,7 +14,7 @@ const USERS = 12;
 const ROOT = new URL("../..", import.meta.url).pathname;
 
 interface Run {
-  /** While the runner held the lock (granted to released). */
+  /** A span inside the time the runner held the lock (see fleet-cleaner.ts). */
   start: number;
   end: number;
   stoppedEarly?: false | string;
@@ -181,9 +181,11 @@ describe("a fleet of four app processes and two cleanup runners through PgBounce
         list.filter((run) => run.stoppedEarly === false).map((run) => ({ ...run, runner })),
       );
       held.sort((a, b) => a.start - b.start);
-      const overlaps = held.filter(
-        (run, i) => i > 0 && run.start < (held[i - 1]?.end ?? 0) && run.runner !== held[i - 1]?.runner,
-      );
+      // Each run's span lies inside the time the database held the lock for it (see fleet-cleaner.ts).
+      const overlaps = held.flatMap((run, i) => {
+        const before = held[i - 1];
+        return before !== undefined && run.start < before.end && run.runner !== before.runner ? [{ before, run }] : [];
+      });
       const fiveHundreds = [...statuses].filter(([status]) => status >= 500).reduce((sum, [, n]) => sum + n, 0);
       console.info(
         `fleet: ${requests} requests in ${SECONDS} s, statuses ${JSON.stringify(Object.fromEntries(statuses))}, ` +
