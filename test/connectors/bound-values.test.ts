@@ -1,6 +1,7 @@
 // No statement of a session operation binds more than 100 values (MAX_BOUND_VALUES), whatever the
 // number of ids involved: Cloudflare D1 refuses more per statement. Every statement the connector
-// sends to a real database is recorded on its way through the driver adapter.
+// sends to a real database is recorded on its way through the driver adapter. Split into several
+// statements, a log-out-everywhere that fails halfway says so, and running it again finishes it.
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import fc from "fast-check";
 import type { StoredSession } from "../../src/connector.js";
@@ -10,13 +11,23 @@ import type { AdapterQuery, AdapterQueryable } from "../../src/storage/adapter-r
 import { makeRow, newId } from "../../src/testing/fixtures.js";
 import { openTestDatabase, providers, type TestDatabase } from "../support/databases.js";
 
-/** The adapter factory, with every statement's bound values counted on the way to the database. */
-function recording(factory: DriverAdapterFactory, counts: number[]): DriverAdapterFactory {
+/**
+ * The adapter factory, with every statement's bound values counted on the way to the database;
+ * `refuse` may fail a statement instead of sending it (the connection lost at that moment).
+ */
+function recording(
+  factory: DriverAdapterFactory,
+  counts: number[],
+  refuse: (query: AdapterQuery) => boolean = () => false,
+): DriverAdapterFactory {
   return {
     provider: factory.provider,
     connect: async () => {
       const adapter = await factory.connect();
-      const seen = (query: AdapterQuery) => counts.push(query.args.length);
+      const seen = (query: AdapterQuery) => {
+        if (refuse(query)) throw new Error("connection lost (injected)");
+        counts.push(query.args.length);
+      };
       const wrapped: AdapterQueryable = {
         queryRaw: (query) => {
           seen(query);
@@ -83,4 +94,19 @@ describe.each(providers)("bound values per statement on %s", (provider) => {
       { numRuns: 12 },
     );
   }, 120_000);
+
+  it("log out everywhere whose second DELETE fails: the caller gets the error, and a second call ends the rest", async () => {
+    let deletes = 0;
+    const failing = new PrismaAdapterConnector(
+      recording(db.openAdapter(), [], (query) => query.sql.startsWith("DELETE") && ++deletes === 2),
+    );
+    const userId = `user-${newId()}`;
+    const rows = Array.from({ length: 150 }, () => makeRow({ userId }));
+    await seed(rows);
+    await expect(failing.destroyUserSessions(userId)).rejects.toThrow(/connection lost/);
+    // The first 99 are gone (each DELETE commits alone); none of the rest was touched.
+    expect((await connector.listUserSessions(userId, new Date())).length).toBe(51);
+    await expect(failing.destroyUserSessions(userId)).resolves.toBe(51);
+    expect(await connector.listUserSessions(userId, new Date())).toEqual([]);
+  });
 });
